@@ -1,0 +1,26 @@
+"""What a buyer sees of the price and stock of a product sold by several sellers,
+computed from prefetched stock records so a listing costs no extra query."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Offer:
+    price: Decimal | None
+    currency: str
+    in_stock: bool
+    sellers: int
+
+
+def offer_for(product) -> Offer:
+    records = list(product.stockrecords.all())
+    available = [r for r in records if r.price is not None and r.net_stock_level > 0]
+    priced = available or [r for r in records if r.price is not None]
+    cheapest = min(priced, key=lambda r: r.price, default=None)
+    return Offer(
+        price=cheapest.price if cheapest else None,
+        currency=cheapest.price_currency if cheapest else "CNY",
+        in_stock=bool(available),
+        sellers=len({r.partner_id for r in records}),
+    )

@@ -1,0 +1,78 @@
+"""Reads for the storefront. Every listing goes through `product_cards`, which
+loads a page of products in a fixed number of queries whatever its size."""
+
+from django.core.cache import cache
+from django.db.models import Prefetch, Q, QuerySet
+
+from catalogue.models import Category, Product, ProductImage
+from oscar.apps.partner.models import StockRecord
+
+NAV_CACHE_KEY = "catalogue:nav:{language}"
+
+
+def navigation_categories(*, language: str) -> list[dict]:
+    """Top-level categories for the menu, cached per language (cleared when a category changes)."""
+    key = NAV_CACHE_KEY.format(language=language)
+    items = cache.get(key)
+    if items is None:
+        items = [
+            {"name": c.display_name, "url": c.get_absolute_url(), "slug": c.slug}
+            for c in Category.get_root_nodes().filter(is_public=True)
+        ]
+        cache.set(key, items, 60 * 60)
+    return items
+
+
+def clear_navigation_cache(*, languages) -> None:
+    cache.delete_many([NAV_CACHE_KEY.format(language=code) for code, _name in languages])
+
+
+def public_products() -> QuerySet[Product]:
+    return Product.objects.filter(is_public=True, structure__in=[Product.STANDALONE, Product.PARENT])
+
+
+def product_cards(queryset: QuerySet[Product], *, stockrecords: QuerySet | None = None) -> QuerySet[Product]:
+    """What a product card shows: origin, images, and each seller's stock and price."""
+    if stockrecords is None:
+        stockrecords = StockRecord.objects.all()
+    return queryset.select_related("origin__parent", "product_class").prefetch_related(
+        Prefetch("images", queryset=ProductImage.objects.order_by("display_order", "id")),
+        Prefetch("stockrecords", queryset=stockrecords.order_by("price", "id")),
+    )
+
+
+def products_in_category(*, category: Category) -> QuerySet[Product]:
+    """Products in the category or any category below it."""
+    return public_products().filter(categories__path__startswith=category.path).distinct()
+
+
+def products_matching(*, query: str) -> QuerySet[Product]:
+    """A plain database search over titles, descriptions, categories and origin, in
+    both languages. Chinese needs no word splitting for a substring match."""
+    terms = query.split()
+    products = public_products()
+    for term in terms:
+        products = products.filter(
+            Q(title__icontains=term)
+            | Q(title_en__icontains=term)
+            | Q(description__icontains=term)
+            | Q(description_en__icontains=term)
+            | Q(categories__name__icontains=term)
+            | Q(categories__name_en__icontains=term)
+            | Q(origin__name__icontains=term)
+            | Q(origin__parent__name__icontains=term)
+            | Q(gi_mark__icontains=term)
+        )
+    return products.distinct()
+
+
+def product_for_detail(*, pk: int) -> Product:
+    """One product with everything its page shows, sellers and their households included."""
+    sellers = StockRecord.objects.select_related(
+        "partner__seller__household__township", "partner__seller__township"
+    )
+    return (
+        product_cards(Product.objects.filter(is_public=True), stockrecords=sellers)
+        .prefetch_related("categories")
+        .get(pk=pk)
+    )

@@ -1,0 +1,5 @@
+from django.contrib import admin
+
+from impact.models import OfficialScope
+
+admin.site.register(OfficialScope)

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shop.i18n import localized
+
+
+class Station(models.Model):
+    """A township e-commerce station: lists goods for its farmers and ships them."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    name_en = models.CharField(_("name (English)"), max_length=64, blank=True)
+    township = models.ForeignKey(
+        "shop.Division", verbose_name=_("township"), on_delete=models.PROTECT, related_name="stations"
+    )
+    address = models.CharField(_("address"), max_length=255)
+    phone = models.CharField(_("phone"), max_length=20)
+    cold_chain = models.BooleanField(_("has cold chain"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, through="StationMembership", related_name="stations")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("station")
+        verbose_name_plural = _("stations")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        return localized(self, "name")
+
+
+class StationRole(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    MANAGER = "manager", _("Manager")
+
+
+class StationMembership(models.Model):
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="station_memberships")
+    role = models.CharField(_("role"), max_length=16, choices=StationRole.choices, default=StationRole.STAFF)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["station", "user"], name="station_membership_unique")]

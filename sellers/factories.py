@@ -1,0 +1,25 @@
+import random
+
+import factory
+
+from sellers import services, synthetic
+from sellers.models import Household
+from shop.factories import DivisionFactory
+
+
+class HouseholdFactory(factory.Factory):
+    """A synthetic household registered through the real service."""
+
+    class Meta:
+        model = Household
+
+    township = factory.SubFactory(DivisionFactory)
+    registry_id = factory.Sequence(lambda n: f"TEST{n:08d}")
+    seed = factory.Sequence(lambda n: n)
+
+    @classmethod
+    def _create(cls, model_class, *, township, registry_id, seed, recorded_by=None, **overrides):
+        data = synthetic.household_data(random.Random(seed), township=township, registry_id=registry_id, this_year=2026)
+        data.update(overrides)
+        return services.household_register(**data, recorded_by=recorded_by)
+

@@ -1,0 +1,65 @@
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from catalogue.models import Product
+from catalogue.selectors import product_cards, public_products
+from sellers.masking import mask_name
+from sellers.models import Household, SellerKind
+from shop.i18n import localized
+
+
+@dataclass(frozen=True)
+class SellerOnPage:
+    """What a buyer may see of a seller: no full names, no ID numbers, no phones."""
+
+    name: str
+    kind: str
+    place: str
+    in_stock: bool
+    story_url: str | None
+
+
+def sellers_of_product(*, product: Product) -> list[SellerOnPage]:
+    """The sellers behind a product, from its prefetched stock records."""
+    story_urls = _story_urls(
+        [r.partner.seller.household_id for r in product.stockrecords.all() if hasattr(r.partner, "seller")]
+    )
+    result = []
+    for record in product.stockrecords.all():
+        seller = getattr(record.partner, "seller", None)
+        if seller is None:
+            continue
+        household = seller.household
+        if seller.kind == SellerKind.HOUSEHOLD and household is not None:
+            name = mask_name(household.head_name)
+            place = f"{localized(household.township, 'name')} {household.village}"
+        else:
+            name = record.partner.name
+            place = localized(seller.township, "name")
+        result.append(
+            SellerOnPage(
+                name=name,
+                kind=seller.get_kind_display(),
+                place=place,
+                in_stock=record.net_stock_level > 0,
+                story_url=story_urls.get(seller.household_id),
+            )
+        )
+    return result
+
+
+def _story_urls(household_ids: list[int]) -> dict[int, str]:
+    from sellers.pages import StoryPage
+
+    ids = [i for i in household_ids if i]
+    if not ids:
+        return {}
+    stories = StoryPage.objects.live().filter(household_id__in=ids, household__consent_to_story=True)
+    return {story.household_id: story.url for story in stories}
+
+
+def products_sold_by_household(*, household: Household) -> QuerySet[Product]:
+    return product_cards(
+        public_products().filter(stockrecords__partner__seller__household=household).distinct()
+    )

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
+from oscar.config import Shop
+
+
+class ShopConfig(AppConfig):
+    default = True
+    name = "shop"
+    verbose_name = _("Wumeng Market")
+
+
+class OscarShopConfig(Shop):
+    """Oscar's root app without its redirect of "/" (Wagtail's home page owns "/")
+    and with our database-backed search in place of Haystack's."""
+
+    def get_urls(self):
+        from catalogue.views import ProductSearchView
+        from wagtail import views as wagtail_views
+
+        urls = [u for u in super().get_urls() if str(u.pattern) not in ("", "search/")]
+        search_urls = ([path("", ProductSearchView.as_view(), name="search")], "search")
+        return [
+            # Keep Oscar's "home" name working for its templates and redirects.
+            re_path(r"^()$", wagtail_views.serve, name="home"),
+            path("search/", include(search_urls)),
+            *urls,
+        ]
