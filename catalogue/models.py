@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import AbstractCategory, AbstractProduct, AbstractProductImage
 
+from oscar.core.utils import slugify
+
 from shop.i18n import localized
 
 
@@ -70,6 +72,12 @@ class Product(AbstractProduct):
                 ),
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        # Oscar slugs the displayed title, which is English under /en/: slug the Chinese one.
+        if not self.slug and self.title:
+            self.slug = slugify(self.title)
+        super().save(*args, **kwargs)
 
     def get_title(self):
         title = localized(self, "title")

@@ -1,6 +1,8 @@
 """Storefront views over the database, replacing Oscar's Haystack-backed browse
 and category pages (empty with the simple backend, and N+1 with any)."""
 
+from urllib.parse import unquote
+
 from django.conf import settings
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -34,7 +36,7 @@ class CatalogueView(ProductListView):
 class ProductCategoryView(ProductListView):
     def get(self, request, *args, **kwargs):
         self.category = get_object_or_404(Category, pk=kwargs["pk"], is_public=True)
-        if request.path != self.category.get_absolute_url():
+        if request.path != unquote(self.category.get_absolute_url()):
             return HttpResponsePermanentRedirect(self.category.get_absolute_url())
         return super().get(request, *args, **kwargs)
 
@@ -71,7 +73,7 @@ class ProductDetailView(TemplateView):
             self.product = selectors.product_for_detail(pk=kwargs["pk"])
         except Product.DoesNotExist:
             raise Http404(_("No such product."))
-        if request.path != self.product.get_absolute_url():
+        if request.path != unquote(self.product.get_absolute_url()):
             return HttpResponsePermanentRedirect(self.product.get_absolute_url())
         return super().get(request, *args, **kwargs)
 

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from oscar.config import Shop
 
@@ -22,7 +22,7 @@ class OscarShopConfig(Shop):
         search_urls = ([path("", ProductSearchView.as_view(), name="search")], "search")
         return [
             # Keep Oscar's "home" name working for its templates and redirects.
-            re_path(r"^()$", wagtail_views.serve, name="home"),
+            path("", wagtail_views.serve, {"path": ""}, name="home"),
             path("search/", include(search_urls)),
             *urls,
         ]

@@ -220,11 +220,14 @@ def _storage(text: str) -> str:
 
 
 def _featured(home, products: list[Product]) -> None:
-    if home.featured_products.exists():
+    from shop.models import HomePageFeaturedProduct
+
+    if HomePageFeaturedProduct.objects.filter(page=home).exists():
         return
-    picks = products[::5][:8]
-    for order, product in enumerate(picks):
-        home.featured_products.create(product=product, sort_order=order)
+    HomePageFeaturedProduct.objects.bulk_create(
+        HomePageFeaturedProduct(page=home, product=product, sort_order=order)
+        for order, product in enumerate(products[::5][:8])
+    )
 
 
 def _stories(home, households: dict[str, list[Household]]) -> None:

@@ -1,0 +1,46 @@
+import pytest
+from django.utils import translation
+
+from catalogue.factories import product_with_sellers
+from catalogue.images import demo_picture
+from catalogue.services import product_image_add
+from shop.services import home_page_ensure
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """A request under /en/ leaves English active in the test thread; start each test in Chinese."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture
+def home_page(db):
+    return home_page_ensure(
+        title="乌蒙优选", hero_title="乌蒙山里的好东西", hero_title_en="Good things from the Wumeng mountains",
+        intro="每一笔收入都记到农户名下。", intro_en="Every yuan is credited to the household.",
+    )
+
+
+@pytest.fixture
+def chicken(db):
+    """A pooled product offered by three households, with a photo."""
+    product = product_with_sellers(
+        sellers=3,
+        title="盐津乌骨鸡(整只冷鲜)",
+        title_en="Yanjin black-bone chicken (whole chilled)",
+        unit="只(1.5–2.5 千克)",
+        unit_en="bird (1.5-2.5 kg)",
+        storage="chilled",
+        season=(9, 3),
+        shelf_life_days=7,
+        certificate_number="扶贫产品认定 2026-53-12345",
+        gi_mark="盐津乌骨鸡",
+    )
+    product_image_add(product=product, data=demo_picture(kind="poultry", seed=1))
+    return product
