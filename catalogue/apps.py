@@ -3,3 +3,7 @@ import oscar.apps.catalogue.apps as apps
 
 class CatalogueConfig(apps.CatalogueConfig):
     name = "catalogue"
+
+    def ready(self):
+        super().ready()  # Oscar's relative import loads Oscar's receivers, not ours
+        from catalogue import receivers  # noqa: F401

@@ -1,36 +1,62 @@
 """Storefront views over the database, replacing Oscar's Haystack-backed browse
-and category pages (empty with the simple backend, and N+1 with any)."""
+and category pages (empty with the simple backend, and N+1 with any).
+
+The expensive part of each page (the product grid, the product's facts and
+sellers) is rendered once per catalogue version and language and then served
+from the cache; the header, the basket and the forms are always rendered live."""
 
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from catalogue import selectors
+from catalogue.caching import cached_fragment
 from catalogue.models import Category, Product
+from catalogue.pricing import offer_for
 from sellers.selectors import sellers_of_product
 
 
-class ProductListView(ListView):
+class ProductListView(TemplateView):
     """A paginated grid of product cards."""
 
     template_name = "catalogue/browse.html"
-    context_object_name = "products"
-    paginate_by = settings.OSCAR_PRODUCTS_PER_PAGE
+    per_page = settings.OSCAR_PRODUCTS_PER_PAGE
 
     def get_products(self):
         return selectors.public_products()
 
-    def get_queryset(self):
-        return selectors.product_cards(self.get_products().order_by("-priority", "-date_created", "id"))
+    def listing_key(self) -> tuple:
+        return (self.request.path,)
+
+    def build_listing(self, page_number: str) -> dict:
+        products = selectors.product_cards(self.get_products().order_by("-priority", "-date_created", "id"))
+        paginator = Paginator(products, self.per_page)
+        page = paginator.get_page(page_number)
+        html = render_to_string(
+            "catalogue/_listing.html", {"products": page.object_list, "page_obj": page, **self.listing_context()}
+        )
+        return {"html": html, "count": paginator.count}
+
+    def listing_context(self) -> dict:
+        return {}
+
+    def get_context_data(self, **kwargs):
+        page_number = self.request.GET.get("page", "1")[:6]
+        listing = cached_fragment(
+            "listing", *self.listing_key(), page_number, build=lambda: self.build_listing(page_number)
+        )
+        return super().get_context_data(listing=listing, **self.listing_context(), **kwargs)
 
 
 class CatalogueView(ProductListView):
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=_("All products"), **kwargs)
+    def listing_context(self):
+        return {"heading": _("All products")}
 
 
 class ProductCategoryView(ProductListView):
@@ -43,10 +69,8 @@ class ProductCategoryView(ProductListView):
     def get_products(self):
         return selectors.products_in_category(category=self.category)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            heading=self.category.display_name, category=self.category, **kwargs
-        )
+    def listing_context(self):
+        return {"heading": self.category.display_name, "category": self.category}
 
 
 class ProductSearchView(ProductListView):
@@ -56,28 +80,46 @@ class ProductSearchView(ProductListView):
         self.query = request.GET.get("q", "").strip()[:100]
         return super().get(request, *args, **kwargs)
 
+    def listing_key(self):
+        return (self.request.path, self.query)
+
     def get_products(self):
         if not self.query:
             return Product.objects.none()
         return selectors.products_matching(query=self.query)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+    def listing_context(self):
+        return {"query": self.query}
 
 
 class ProductDetailView(TemplateView):
     template_name = "catalogue/product_detail.html"
 
     def get(self, request, *args, **kwargs):
-        try:
-            self.product = selectors.product_for_detail(pk=kwargs["pk"])
-        except Product.DoesNotExist:
+        self.page = cached_fragment("product", kwargs["pk"], build=lambda: self.build_page(kwargs["pk"]))
+        if self.page is False:
             raise Http404(_("No such product."))
-        if request.path != unquote(self.product.get_absolute_url()):
-            return HttpResponsePermanentRedirect(self.product.get_absolute_url())
+        if request.path != unquote(self.page["url"]):
+            return HttpResponsePermanentRedirect(self.page["url"])
         return super().get(request, *args, **kwargs)
 
+    def build_page(self, pk: int) -> dict | bool:
+        """Everything the page shows of the product, rendered; False for an unknown product."""
+        try:
+            product = selectors.product_for_detail(pk=pk)
+        except Product.DoesNotExist:
+            return False
+        offer = offer_for(product)
+        context = {"product": product, "offer": offer, "sellers": sellers_of_product(product=product)}
+        return {
+            "pk": product.pk,
+            "url": product.get_absolute_url(),
+            "title": product.get_title(),
+            "description": product.display_description,
+            "in_stock": offer.in_stock,
+            "summary_html": render_to_string("catalogue/_product_summary.html", context),
+            "details_html": render_to_string("catalogue/_product_details.html", context),
+        }
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            product=self.product, sellers=sellers_of_product(product=self.product), **kwargs
-        )
+        return super().get_context_data(page=self.page, **kwargs)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -38,10 +39,14 @@ class HomePage(Page):
         return localized(self, "intro")
 
     def get_context(self, request, *args, **kwargs):
+        from catalogue.caching import cached_fragment
         from shop.selectors import home_page_sections
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(home_page_sections(page=self))
+        context["sections_html"] = cached_fragment(
+            "home", self.pk, self.latest_revision_id,
+            build=lambda: render_to_string("shop/_home_sections.html", {"page": self, **home_page_sections(page=self)}),
+        )
         return context
 
 

@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,7 +20,10 @@ def _fill_category(count):
         product_image_add(product=product, data=demo_picture(kind="fruit", seed=n, px=120))
 
 
-def _queries_for(client, url):
+def _queries_for(client, url, *, cold=True):
+    """Queries to serve `url`; by default with an empty cache (the worst case)."""
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -38,6 +44,26 @@ def test_the_category_page_query_count_does_not_grow_with_the_page(client):
     few = _queries_for(client, url)
     _fill_category(21)
     assert _queries_for(client, url) == few
+
+
+@pytest.mark.django_db
+def test_a_cached_category_page_needs_only_the_category_lookup(client):
+    _fill_category(3)
+    url = Category.objects.get(slug="fruit").get_absolute_url()
+    _queries_for(client, url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert [q["sql"] for q in queries if "catalogue_product" in q["sql"]] == []
+
+
+@pytest.mark.django_db
+def test_a_price_change_shows_at_once_on_a_cached_page(client, chicken):
+    url = Category.objects.get(slug="poultry-eggs").get_absolute_url()
+    assert "¥88.00" in client.get(url).content.decode()
+    for record in chicken.stockrecords.all():
+        record.price = Decimal("99.50")
+        record.save()
+    assert "¥99.50" in client.get(url).content.decode()
 
 
 @pytest.mark.django_db
