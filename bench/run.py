@@ -72,13 +72,18 @@ def prepare() -> dict[str, str]:
     }
 
 
-def count_queries(path: str) -> tuple[int, int]:
+def count_queries(path: str) -> dict[str, int]:
+    """Queries with an empty cache (first visitor after a change) and with a warm one."""
+    from django.core.cache import cache
+
     client = Client(HTTP_HOST="127.0.0.1")
-    client.get(path)  # warm caches as a live site would have them
-    with CaptureQueriesContext(connection) as queries:
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(path)
+    with CaptureQueriesContext(connection) as warm:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    return len(queries), len(response.content)
+    return {"queries_cold": len(cold), "queries": len(warm), "html_bytes": len(response.content)}
 
 
 def free_port() -> int:
@@ -153,7 +158,7 @@ def first_visit_bytes(base: str, path: str) -> dict[str, int]:
 
 def main() -> None:
     pages = prepare()
-    figures = {name: dict(zip(("queries", "html_bytes"), count_queries(path))) for name, path in pages.items()}
+    figures = {name: count_queries(path) for name, path in pages.items()}
     port = free_port()
     server = start_server(port)
     try:
@@ -176,11 +181,11 @@ def main() -> None:
 
 
 def report(figures: dict) -> None:
-    print(f"\n{'page':32} {'req/s':>8} {'vs bare':>8} {'SQL':>5} {'HTML KB':>8} {'1st visit KB (phone/desktop)':>30}")
+    print(f"\n{'page':32} {'req/s':>8} {'vs bare':>8} {'SQL cold/warm':>14} {'HTML KB':>8} {'1st visit KB (phone/desktop)':>30}")
     for name, f in figures.items():
         visit = f.get("first_visit")
         visit_text = f"{visit['phone'] / 1024:.0f} / {visit['desktop'] / 1024:.0f}" if visit else ""
-        print(f"{name:32} {f['rps']:8.1f} {f['ratio_to_bare'] * 100:7.1f}% {f['queries']:5d} "
+        print(f"{name:32} {f['rps']:8.1f} {f['ratio_to_bare'] * 100:7.1f}% {f['queries_cold']:8d} / {f['queries']:<3d} "
               f"{f['html_bytes'] / 1024:8.1f} {visit_text:>30}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

@@ -30,7 +30,7 @@ def home_page_ensure(*, title: str, hero_title: str, hero_title_en: str, intro: 
 
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        root = _wagtail_root()
         home = root.add_child(
             instance=HomePage(
                 title=title, slug="home-wumeng", hero_title=hero_title, hero_title_en=hero_title_en,
@@ -47,3 +47,18 @@ def home_page_ensure(*, title: str, hero_title: str, hero_title_en: str, intro: 
             if old_root.specific_class is Page and old_root.depth == 2:
                 old_root.delete()  # Wagtail's placeholder welcome page
     return home
+
+
+def _wagtail_root():
+    """Wagtail's tree root, which its migrations create; recreated if a flush removed it."""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page
+
+    root = Page.get_first_root_node()
+    if root is None:
+        locale, _created = Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    return root
