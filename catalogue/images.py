@@ -9,6 +9,32 @@ from PIL import Image, ImageDraw, ImageOps
 
 CARD_PX = 480
 LARGE_PX = 1080
+ORIGINAL_PX = 2048
+MAX_UPLOAD_BYTES = 12 * 1024 * 1024  # a phone camera's JPEG is 2–6 MB
+MAX_PIXELS = 50_000_000
+
+
+def photo_bytes(upload) -> bytes:
+    """The bytes of an uploaded photo, or a ValidationError a clerk can act on."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The photo is too large (%(mb)s MB). The limit is %(limit)s MB.")
+            % {"mb": round(upload.size / 1024 / 1024, 1), "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
+        )
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ValidationError(_("The photo has too many pixels."))
+            probe.verify()
+    except ValidationError:
+        raise
+    except Exception:
+        raise ValidationError(_("This file is not a photo. Please take or choose a JPEG, PNG or WebP picture."))
+    return data
 
 
 def _open_upright(data: bytes) -> Image.Image:
@@ -30,6 +56,7 @@ def webp_rendition(image: Image.Image, *, max_px: int, quality: int = 78) -> byt
 def renditions(data: bytes, *, stem: str) -> dict[str, ContentFile]:
     """The stripped original (as JPEG) and the card and large WebP renditions."""
     image = _open_upright(data)
+    image.thumbnail((ORIGINAL_PX, ORIGINAL_PX), Image.Resampling.LANCZOS)
     original = io.BytesIO()
     image.save(original, "JPEG", quality=88)
     return {

@@ -11,3 +11,9 @@ def mask_digits(value: str, *, keep: int = 4) -> str:
     if not value:
         return ""
     return "*" * max(len(value) - keep, 0) + value[-keep:]
+
+
+def personal_fields(household, *, full: bool) -> dict[str, str]:
+    """The household's ID number, phone and bank account, masked unless `full`."""
+    values = {"id_number": household.id_number, "phone": household.phone, "bank_account": household.bank_account}
+    return values if full else {name: mask_digits(value) for name, value in values.items()}

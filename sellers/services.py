@@ -5,7 +5,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from catalogue.models import Product
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from catalogue.models import Category, Product
 from oscar.apps.partner.models import Partner, StockRecord
 from sellers.models import Household, HouseholdMember, Seller, SellerKind
 from shop.models import Division
@@ -20,7 +23,7 @@ def household_register(
     village: str,
     head_name: str,
     id_number: str,
-    members: list[dict],
+    members: list[dict] | int,
     poverty_cause: str,
     attribute: str,
     poverty_status: str,
@@ -36,14 +39,20 @@ def household_register(
     consent_to_story: bool = False,
     recorded_by=None,
 ) -> Household:
-    """Register a household with its members (the head first). Raises ValidationError on bad data."""
+    """Register a household. `members` lists its people (the head first), or is just how many
+    people it has, when only the head's record is known yet. Raises ValidationError on bad data."""
+    if isinstance(members, int):
+        member_count = members
+        members = [{"name": head_name, "relation": "户主", "id_number": id_number}]
+    else:
+        member_count = len(members)
     household = Household(
         registry_id=registry_id,
         township=township,
         village=village,
         head_name=head_name,
         id_number=id_number,
-        members=len(members),
+        members=member_count,
         poverty_cause=poverty_cause,
         secondary_poverty_cause=secondary_poverty_cause,
         attribute=attribute,
@@ -83,8 +92,6 @@ def household_seller_ensure(*, household: Household) -> Seller:
 
 def stock_offer(*, seller: Seller, product: Product, price: Decimal, stock: int) -> StockRecord:
     """Offer a seller's stock of a product at a price (one stock record per seller and product)."""
-    if stock < 0:
-        raise ValueError("stock cannot be negative")
     record, _created = StockRecord.objects.update_or_create(
         product=product,
         partner=seller.partner,
@@ -96,3 +103,90 @@ def stock_offer(*, seller: Seller, product: Product, price: Decimal, stock: int)
         },
     )
     return record
+
+
+HOUSEHOLD_EDITABLE = {
+    "village", "head_name", "id_number", "members", "poverty_cause", "secondary_poverty_cause", "attribute",
+    "poverty_status", "monitoring_type", "baseline_income_per_capita", "identified_year", "exited_year",
+    "phone", "bank_account", "capacity", "consent_to_sell", "consent_to_story",
+}
+
+
+@transaction.atomic
+def household_update(*, household: Household, recorded_by=None, **changes) -> Household:
+    """Change a household's record; the township and registry ID stay as registered."""
+    unknown = set(changes) - HOUSEHOLD_EDITABLE
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
+    consent_before = (household.consent_to_sell, household.consent_to_story)
+    for name, value in changes.items():
+        setattr(household, name, to_fen(value) if name == "baseline_income_per_capita" else value)
+    if (household.consent_to_sell, household.consent_to_story) != consent_before:
+        household.consent_recorded_at = timezone.now()
+        household.consent_recorded_by = recorded_by
+    household.full_clean()
+    household.save()
+    return household
+
+
+@transaction.atomic
+def listing_create(
+    *,
+    household: Household,
+    price: Decimal,
+    stock: int,
+    product: Product | None = None,
+    title: str = "",
+    category: Category | None = None,
+    unit: str = "",
+    description: str = "",
+    photos: list[bytes] = (),
+) -> StockRecord:
+    """List goods for a household: its stock of an existing pooled product, or a new product
+    (from the household's township) with photos. Only households that consented may sell."""
+    from catalogue.services import POOLED, product_classes_ensure, product_create, product_image_add
+
+    if not household.consent_to_sell:
+        raise ValidationError({"household": [_("This household has not consented to selling through the platform.")]})
+    if product is None:
+        errors = {}
+        if not title.strip():
+            errors["title"] = [_("A new product needs a title.")]
+        if category is None:
+            errors["category"] = [_("A new product needs a category.")]
+        if not unit.strip():
+            errors["unit"] = [_("A new product needs a unit, e.g. 500 g or one bird.")]
+        if errors:
+            raise ValidationError(errors)
+        product = product_create(
+            title=title.strip(), category=category, product_class=product_classes_ensure()[POOLED],
+            origin=household.township, unit=unit.strip(), description=description.strip(),
+        )
+    elif not product.is_public:
+        raise ValidationError({"product_id": [_("This product is not on sale.")]})
+    for data in photos:
+        product_image_add(product=product, data=data)
+    seller = household_seller_ensure(household=household)
+    _check_price_and_stock(price, stock)
+    return stock_offer(seller=seller, product=product, price=price, stock=stock)
+
+
+def listing_update(*, record: StockRecord, price: Decimal | None = None, stock: int | None = None) -> StockRecord:
+    """Change a listing's price or stock. Stock counts what is on hand, not what is promised to orders."""
+    _check_price_and_stock(record.price if price is None else price, record.num_in_stock if stock is None else stock)
+    if price is not None:
+        record.price = to_fen(price)
+    if stock is not None:
+        record.num_in_stock = stock
+    record.save()
+    return record
+
+
+def _check_price_and_stock(price, stock) -> None:
+    errors = {}
+    if price is None or Decimal(price) <= 0:
+        errors["price"] = [_("The price must be more than zero.")]
+    if stock is None or int(stock) < 0:
+        errors["stock"] = [_("The stock cannot be negative.")]
+    if errors:
+        raise ValidationError(errors)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("django-admin/", admin.site.urls),
+    path("api/", include("shop.api.urls")),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
@@ -23,6 +24,7 @@ if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
 
 # Chinese at "/", English at "/en/": the language is in the URL, so pages cache cleanly.
 urlpatterns += i18n_patterns(
+    path("station/", include("sellers.console.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
     # Wagtail's catch-all stays last.
     path("", include(wagtail_urls)),

@@ -14,7 +14,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory, so `--reuse-db` can keep it between local runs.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": env("TEST_DB_FILE", default=str(BASE_DIR / "var" / "test-db.sqlite3"))
+    }
 
 # Serve static files straight from the apps (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from sellers.console import views
+
+app_name = "station"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("households/", views.household_list, name="households"),
+    path("households/new/", views.household_create, name="household-create"),
+    path("households/<str:registry_id>/", views.household_detail, name="household"),
+    path("households/<str:registry_id>/edit/", views.household_edit, name="household-edit"),
+    path("households/<str:registry_id>/list/", views.listing_create, name="listing-create"),
+    path("listings/", views.listing_list, name="listings"),
+    path("listings/<int:pk>/", views.listing_edit, name="listing-edit"),
+]

@@ -1,0 +1,165 @@
+"""The station console: one short page per task, for a cheap phone on a weak link."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalogue.selectors import public_products
+from sellers import services
+from sellers.console.access import station_staff_required
+from sellers.console.forms import HouseholdForm, ListingEditForm, ListingForm
+from sellers.masking import personal_fields
+from sellers.models import Household
+from sellers.scoping import households_visible, households_writable, listings_writable
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's errors beside the fields they name (others above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "station/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse("station:home")
+
+
+@station_staff_required
+def home(request):
+    from logistics.models import Station
+
+    scope = request.scope
+    stations = Station.objects.filter(memberships__user=request.user).select_related("township")
+    return render(request, "station/home.html", {
+        "stations": stations,
+        "households": households_visible(scope).count(),
+        "listings": listings_writable(scope).count(),
+        "is_manager": bool(scope.managed_townships) or scope.is_operator,
+    })
+
+
+@station_staff_required
+def household_list(request):
+    query = request.GET.get("q", "").strip()[:40]
+    households = households_writable(request.scope).select_related("township").order_by("-created_at", "registry_id")
+    if query:
+        households = households.filter(Q(registry_id__icontains=query) | Q(head_name__icontains=query) | Q(village__icontains=query))
+    page = Paginator(households, 30).get_page(request.GET.get("page"))
+    return render(request, "station/household_list.html", {"page": page, "query": query})
+
+
+def _household(request, registry_id) -> Household:
+    household = get_object_or_404(Household.objects.select_related("township"), registry_id=registry_id)
+    if not request.scope.can_write_township(household.township_id):
+        raise PermissionDenied
+    return household
+
+
+@station_staff_required
+def household_create(request):
+    townships = request.scope.staff_townships if not request.scope.is_operator else _all_townships()
+    form = HouseholdForm(request.POST or None, townships=townships)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = services.household_register(**data, recorded_by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Household %(id)s registered.") % {"id": household.registry_id})
+            return redirect("station:household", registry_id=household.registry_id)
+    return render(request, "station/household_form.html", {"form": form})
+
+
+def _all_townships():
+    from shop.models import Division
+
+    return Division.objects.filter(level="township").values_list("code", flat=True)
+
+
+@station_staff_required
+def household_detail(request, registry_id):
+    household = _household(request, registry_id)
+    full = request.scope.sees_personal_data(household)
+    listings = listings_writable(request.scope).filter(partner__seller__household=household).select_related("product")
+    return render(request, "station/household_detail.html", {
+        "household": household, "personal": personal_fields(household, full=full), "listings": listings,
+    })
+
+
+@station_staff_required
+def household_edit(request, registry_id):
+    household = _household(request, registry_id)
+    full = request.scope.sees_personal_data(household)
+    form = HouseholdForm(request.POST or None, instance=household, townships=[household.township_id], show_personal=full)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(household=Household.objects.get(pk=household.pk), recorded_by=request.user, **form.changes())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("station:household", registry_id=household.registry_id)
+    return render(request, "station/household_form.html", {"form": form, "household": household})
+
+
+@station_staff_required
+def listing_create(request, registry_id):
+    household = _household(request, registry_id)
+    form = ListingForm(request.POST or None, request.FILES or None, products=public_products().filter(product_class__slug="pooled"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = services.listing_create(
+                household=household, product=data["product"], title=data["title"], category=data["category"],
+                unit=data["unit"], description=data["description"], price=data["price"], stock=data["stock"],
+                photos=[data["photo"]] if data["photo"] else [],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Listed: %(title)s. It is on the shop now.") % {"title": record.product.get_title()})
+            return redirect("station:household", registry_id=household.registry_id)
+    return render(request, "station/listing_form.html", {"form": form, "household": household})
+
+
+@station_staff_required
+def listing_list(request):
+    records = listings_writable(request.scope).select_related("product", "partner__seller__household").order_by("product__title", "id")
+    page = Paginator(records, 30).get_page(request.GET.get("page"))
+    return render(request, "station/listing_list.html", {"page": page})
+
+
+@station_staff_required
+def listing_edit(request, pk):
+    record = get_object_or_404(listings_writable(request.scope).select_related("product", "partner__seller__household"), pk=pk)
+    form = ListingEditForm(request.POST or None, initial={"price": record.price, "stock": record.num_in_stock})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.listing_update(record=record, price=form.cleaned_data["price"], stock=form.cleaned_data["stock"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Price and stock saved."))
+            return redirect("station:listings")
+    return render(request, "station/listing_edit.html", {"form": form, "record": record})
+
+
+@require_POST
+def logout(request):
+    from django.contrib.auth import logout as sign_out
+
+    sign_out(request)
+    return redirect("station:login")

@@ -1,0 +1,3 @@
+"""API v1 routes (the DESIGN.md contract)."""
+
+urlpatterns = []
