@@ -2,7 +2,8 @@
 loads a page of products in a fixed number of queries whatever its size."""
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from catalogue.models import Category, Product, ProductImage
 from oscar.apps.partner.models import StockRecord
@@ -29,6 +30,12 @@ def clear_navigation_cache(*, languages) -> None:
 
 def public_products() -> QuerySet[Product]:
     return Product.objects.filter(is_public=True, structure__in=[Product.STANDALONE, Product.PARENT])
+
+
+def in_stock_first(products: QuerySet[Product]) -> QuerySet[Product]:
+    """Goods that can be bought now before sold-out ones, then by priority and newest."""
+    available = StockRecord.objects.filter(product=OuterRef("pk"), num_in_stock__gt=Coalesce(F("num_allocated"), 0))
+    return products.annotate(available=Exists(available)).order_by("-available", "-priority", "-date_created", "id")
 
 
 def product_cards(queryset: QuerySet[Product], *, stockrecords: QuerySet | None = None) -> QuerySet[Product]:

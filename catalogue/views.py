@@ -35,7 +35,7 @@ class ProductListView(TemplateView):
         return (self.request.path,)
 
     def build_listing(self, page_number: str) -> dict:
-        products = selectors.product_cards(self.get_products().order_by("-priority", "-date_created", "id"))
+        products = selectors.product_cards(selectors.in_stock_first(self.get_products()))
         paginator = Paginator(products, self.per_page)
         page = paginator.get_page(page_number)
         html = render_to_string(

@@ -148,3 +148,12 @@ def test_search_finds_products_by_category_name(client, chicken):
 def test_search_without_a_match_says_so(client, chicken):
     page = client.get(reverse("search:search"), {"q": "榴莲"}).content.decode()
     assert "没有找到匹配的商品" in page
+
+
+@pytest.mark.django_db
+def test_sold_out_products_come_after_those_in_stock(client):
+    in_stock = product_with_sellers(sellers=1, stock=5, title="有货的苹果", category_slug="fruit")
+    sold_out = product_with_sellers(sellers=1, stock=0, title="已售罄的苹果", category_slug="fruit")
+    assert sold_out.date_created >= in_stock.date_created  # newest first would show it first
+    page = client.get(Category.objects.get(slug="fruit").get_absolute_url()).content.decode()
+    assert page.index("有货的苹果") < page.index("已售罄的苹果")
