@@ -6,7 +6,8 @@ from catalogue.models import Product
 from catalogue.selectors import product_cards, public_products
 from sellers.masking import mask_name
 from sellers.models import Household, SellerKind
-from shop.i18n import localized
+from shop.i18n import localized, wants_english
+from shop.romanize import english_name
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def sellers_of_product(*, product: Product) -> list[SellerOnPage]:
         household = seller.household
         if seller.kind == SellerKind.HOUSEHOLD and household is not None:
             name = mask_name(household.head_name)
-            place = f"{localized(household.township, 'name')} {household.village}"
+            place = _place(household)
         else:
             name = record.partner.name
             place = localized(seller.township, "name")
@@ -47,6 +48,12 @@ def sellers_of_product(*, product: Product) -> list[SellerOnPage]:
             )
         )
     return result
+
+
+def _place(household: Household) -> str:
+    if wants_english():
+        return f"{english_name(household.village)}, {household.township.display_name}"
+    return f"{household.township.name} {household.village}"
 
 
 def _story_urls(household_ids: list[int]) -> dict[int, str]:

@@ -25,6 +25,7 @@ from sellers.models import Household
 from sellers.services import household_register, household_seller_ensure, stock_offer
 from shop.factories import DEMO_PASSWORD, UserFactory
 from shop.models import Division
+from shop.romanize import english_name
 from shop.services import divisions_load, home_page_ensure
 
 PRODUCTS_FILE = Path(catalogue_services.__file__).parent / "data" / "zhaotong_products.csv"
@@ -170,7 +171,7 @@ def _product(rng, row, key, township_code, sellers, *, variant=None, pattern=Non
         title, title_en = f"{row['name_zh']} · {pattern[0]}", f"{row['name_en']} · {pattern[1]} pattern"
         multiplier = Decimal(rng.randint(100, 300)) / 100
         description = f"{township.name}绣娘手工制作，一人一件，图案独一无二。"
-        description_en = f"Hand-made by an embroiderer of {township.name}; one maker, one unique piece."
+        description_en = f"Hand-made by an embroiderer of {township.name_en}; one maker, one unique piece."
     else:
         title, title_en = row["name_zh"] + variant[0], row["name_en"] + variant[1]
         multiplier = variant[2]
@@ -179,8 +180,8 @@ def _product(rng, row, key, township_code, sellers, *, variant=None, pattern=Non
             "乡镇电商服务站统一验收、分级、包装后发出。"
         )
         description_en = (
-            f"Supplied jointly by {len(sellers)} registered households of {township.name}, "
-            f"{township.parent.name}; the township station checks, grades and packs every order. {row['note']}"
+            f"Supplied jointly by {len(sellers)} registered households of {township.name_en}, "
+            f"{township.parent.name_en}; the township station checks, grades and packs every order. {row['note']}"
         )
     category = catalogue_services.categories_ensure()[CATEGORY_OF[row["category"]]]
     kind = catalogue_services.HANDMADE if pattern else catalogue_services.POOLED
@@ -250,7 +251,7 @@ def _stories(home, households: dict[str, list[Household]]) -> None:
         index.add_child(
             instance=StoryPage(
                 title=f"{household.township.name}{household.village}的{surname}家",
-                title_en=f"The {surname} family of {household.village}, {household.township.name}",
+                title_en=f"The {english_name(surname)} family of {english_name(household.village)}, {household.township.name_en}",
                 slug=f"story-{household.registry_id}",
                 household=household,
                 summary=f"一家 {household.members} 口，{household.capacity}。",
@@ -261,7 +262,7 @@ def _stories(home, households: dict[str, list[Household]]) -> None:
                     "验收打包，城里的买家下单后，每一笔收入都记到他们家的账上。</p>"
                 ),
                 body_en=(
-                    f"<p>The {surname} family lives in {household.village}, {household.township.name}, "
+                    f"<p>The {english_name(surname)} family lives in {english_name(household.village)}, {household.township.name_en}, "
                     "far up the mountain. Their birds and vegetables used to go to the market on their backs.</p>"
                     "<p>Now the township station photographs and lists their goods, checks and packs each "
                     "order, and every yuan a city buyer pays is credited to the family's account.</p>"

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.db import transaction
 
 from shop.models import Division
+from shop.romanize import english_name
 
 DIVISIONS_FILE = Path(__file__).parent / "data" / "zhaotong_divisions.csv"
 
@@ -16,7 +17,12 @@ def divisions_load(*, path: Path = DIVISIONS_FILE) -> int:
     for row in rows:  # the file lists parents first
         Division.objects.update_or_create(
             code=row["code"],
-            defaults={"name": row["name"], "level": row["level"], "parent_id": row["parent_code"] or None},
+            defaults={
+                "name": row["name"],
+                "name_en": english_name(row["name"]),
+                "level": row["level"],
+                "parent_id": row["parent_code"] or None,
+            },
         )
     return len(rows)
 

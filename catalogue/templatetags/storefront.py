@@ -3,6 +3,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from catalogue.pricing import offer_for
+from shop.i18n import wants_english
 
 register = template.Library()
 
@@ -28,9 +29,9 @@ def season(product):
 
 @register.filter
 def division_path(division):
-    """云南省 昭通市 盐津县 庙坝镇: the division and its parents, top first."""
+    """云南省 昭通市 盐津县 庙坝镇 in Chinese; Miaoba Town, Yanjin County, … in English."""
     names = []
     while division is not None:
-        names.append(division.name)
+        names.append(division.display_name)
         division = division.parent
-    return " ".join(reversed(names))
+    return ", ".join(names) if wants_english() else " ".join(reversed(names))

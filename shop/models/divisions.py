@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shop.i18n import localized
+
 
 class DivisionLevel(models.TextChoices):
     PROVINCE = "province", _("Province")
@@ -28,6 +30,10 @@ class Division(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    @property
+    def display_name(self):
+        return localized(self, "name")
 
     def contains(self, other: "Division") -> bool:
         """Whether `other` lies inside this division (codes nest by prefix)."""
