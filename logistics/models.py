@@ -45,3 +45,42 @@ class StationMembership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["station", "user"], name="station_membership_unique")]
+
+
+class ShipmentStatus(models.TextChoices):
+    AWAITING_INTAKE = "awaiting_intake", _("Awaiting intake")
+    RECEIVED = "received", _("Received at the station")
+    QC_PASSED = "qc_passed", _("Quality check passed")
+    QC_FAILED = "qc_failed", _("Quality check failed")
+    PACKED = "packed", _("Packed")
+    DISPATCHED = "dispatched", _("Handed to the courier")
+    IN_TRANSIT = "in_transit", _("In transit")
+    DELIVERED = "delivered", _("Delivered")
+    EXCEPTION = "exception", _("Delivery problem")
+    RETURN_REQUESTED = "return_requested", _("Return requested")
+    RETURNED = "returned", _("Returned")
+
+
+class Shipment(models.Model):
+    """The part of an order one station packs and ships: the lines whose sellers are in its township."""
+
+    order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="shipments")
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="shipments")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.AWAITING_INTAKE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        constraints = [models.UniqueConstraint(fields=["order", "station"], name="shipment_one_per_station")]
+
+    def __str__(self):
+        return f"{self.order.number} · {self.station}"
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.OneToOneField("order.Line", on_delete=models.PROTECT, related_name="shipment_line")

@@ -27,3 +27,27 @@ def station_member_add(*, station: Station, user, role: str = StationRole.STAFF)
         station=station, user=user, defaults={"role": role}
     )
     return membership
+
+
+def shipments_create_for_order(*, order) -> list:
+    """One shipment per station: each order line goes to the station of its seller's township.
+    Lines of partners that are not sellers (the platform's own stock) ship from the platform."""
+    from django.utils.translation import gettext as _
+    from oscar.apps.order.exceptions import UnableToPlaceOrder
+
+    from logistics.models import Shipment, ShipmentLine
+
+    lines = [line for line in order.lines.select_related("partner__seller") if hasattr(line.partner, "seller")]
+    townships = {line.partner.seller.township_id for line in lines}
+    stations = {}
+    for station in Station.objects.filter(township_id__in=townships, is_active=True).order_by("id"):
+        stations.setdefault(station.township_id, station)
+    shipments = {}
+    for line in lines:
+        station = stations.get(line.partner.seller.township_id)
+        if station is None:
+            raise UnableToPlaceOrder(_("No station ships goods from this seller's township yet."))
+        if station.pk not in shipments:
+            shipments[station.pk] = Shipment.objects.create(order=order, station=station)
+        ShipmentLine.objects.create(shipment=shipments[station.pk], order_line=line)
+    return list(shipments.values())

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
@@ -70,3 +71,24 @@ def products_sold_by_household(*, household: Household) -> QuerySet[Product]:
     return product_cards(
         public_products().filter(stockrecords__partner__seller__household=household).distinct()
     )
+
+
+PAID_STATUSES = ("paid", "shipped", "delivered")
+
+
+def sales_this_year_by_partner(*, partner_ids) -> dict[int, Decimal]:
+    """Each seller's paid e-commerce sales since 1 January (China time): the measure of
+    who needs the next sale most, until the impact ledger credits income."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from oscar.apps.order.models import Line
+
+    now = timezone.localtime()
+    start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    rows = (
+        Line.objects.filter(partner_id__in=partner_ids, order__status__in=PAID_STATUSES, order__date_placed__gte=start)
+        .values("partner_id")
+        .annotate(total=Sum("line_price_incl_tax"))
+    )
+    return {row["partner_id"]: row["total"] for row in rows}

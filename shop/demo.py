@@ -298,7 +298,7 @@ def _orders(rng: random.Random, products: list[Product], buyer) -> int:
     from oscar.apps.address.models import Country
     from oscar.apps.basket.models import Basket
     from oscar.apps.order.models import Order, ShippingAddress
-    from oscar.apps.partner.strategy import Default
+    from sellers.partner.strategy import WumengStrategy
     from oscar.test.factories import create_order
 
     country, _created = Country.objects.get_or_create(
@@ -310,8 +310,9 @@ def _orders(rng: random.Random, products: list[Product], buyer) -> int:
         if Order.objects.filter(number=number).exists():
             continue
         basket = Basket.objects.create(owner=buyer)
-        basket.strategy = Default()
-        for product in rng.sample(products, 2):
+        basket.strategy = WumengStrategy()
+        pooled = [p for p in products if p.product_class.slug == catalogue_services.POOLED]
+        for product in rng.sample(pooled, 2):
             basket.add_product(product, quantity=rng.randint(1, 2))
         address = ShippingAddress.objects.create(
             first_name="小明", last_name="王", line1="朝阳区建国路 88 号", line4="北京",

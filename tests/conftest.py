@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.utils import translation
 
@@ -16,6 +17,8 @@ def _media_in_tmp(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     cache.clear()
+    # A transactional test flushes the tables; ids cached from before would point nowhere.
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -22,8 +22,13 @@ def browser():
 
 
 @pytest.fixture
-def phone(browser, live_server):
+def phone(browser, live_server, transactional_db):
     """A phone-sized page that records every request that left the site."""
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    # An earlier transactional test may have flushed the row Django's migrations created.
+    Site.objects.get_or_create(pk=settings.SITE_ID, defaults={"domain": "localhost", "name": "Wumeng Market"})
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
     page = context.new_page()
     page.outside_requests = []

@@ -1,0 +1,61 @@
+"""A signed-in buyer checks out with the demo payment, through Oscar's checkout pages."""
+
+import pytest
+from django.urls import reverse
+from oscar.apps.order.models import Order
+
+from shop.factories import UserFactory
+from tests.checkout.conftest import offer
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = {
+    "first_name": "小明", "last_name": "王", "line1": "朝阳区建国路 88 号", "line4": "北京",
+    "postcode": "100022", "country": "CN", "phone_number": "+8613800000000",
+}
+
+
+def _checkout(client, product):
+    client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 2})
+    client.post(reverse("checkout:shipping-address"), ADDRESS)
+    client.get(reverse("checkout:shipping-method"))
+    return client.post(reverse("checkout:preview"), {"action": "place_order"})
+
+
+@pytest.fixture
+def buyer_client(client):
+    client.force_login(UserFactory(username="buyer"))
+    return client
+
+
+def test_the_demo_payment_places_a_paid_order(buyer_client, pooled):
+    record = offer(pooled, stock=5, price="128.00")
+    response = _checkout(buyer_client, pooled)
+    order = Order.objects.get()
+    assert response.status_code == 302 and response.url == reverse("checkout:thank-you")
+    assert order.status == "paid" and str(order.total_incl_tax) == "256.00"
+    assert order.sources.get().source_type.code == "demo"
+    record.refresh_from_db()
+    assert record.num_allocated == 2
+
+
+def test_the_order_is_split_into_shipments_at_placement(buyer_client, pooled):
+    offer(pooled, stock=5)
+    _checkout(buyer_client, pooled)
+    assert Order.objects.get().shipments.count() == 1
+
+
+def test_the_demo_payment_is_refused_with_production_settings(buyer_client, pooled, settings):
+    settings.DEMO_ALLOWED = False
+    offer(pooled, stock=5)
+    _checkout(buyer_client, pooled)
+    assert not Order.objects.exists()
+
+
+def test_the_payment_page_labels_the_demo_payment(buyer_client, pooled):
+    offer(pooled, stock=5)
+    buyer_client.post(reverse("basket:add", kwargs={"pk": pooled.pk}), {"quantity": 1})
+    buyer_client.post(reverse("checkout:shipping-address"), ADDRESS)
+    buyer_client.get(reverse("checkout:shipping-method"))
+    page = buyer_client.get(reverse("checkout:payment-details")).content.decode()
+    assert "演示付款" in page
