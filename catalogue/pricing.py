@@ -24,3 +24,12 @@ def offer_for(product) -> Offer:
         in_stock=bool(available),
         sellers=len({r.partner_id for r in records}),
     )
+
+
+def price_per_kg(price: Decimal | None, net_weight_grams: int | None) -> Decimal | None:
+    """The price of one kilogram, so buyers can compare pack sizes (None when unknown)."""
+    if price is None or not net_weight_grams:
+        return None
+    from shop.money import to_fen
+
+    return to_fen(price * 1000 / net_weight_grams)

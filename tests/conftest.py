@@ -53,3 +53,25 @@ def chicken(db):
     )
     product_image_add(product=product, data=demo_picture(kind="poultry", seed=1))
     return product
+
+
+MIAOBA, POJI = "530623105", "530627102"
+
+
+@pytest.fixture
+def stations(db):
+    """Stations at Miaoba (Yanjin) and Poji (Zhenxiong), with the real divisions loaded."""
+    from oscar.apps.address.models import Country
+
+    from logistics.services import station_ensure
+    from shop.models import Division
+    from shop.services import divisions_load
+
+    # Created by a data migration; restored here in case a transactional test flushed it.
+    Country.objects.get_or_create(iso_3166_1_a2="CN", defaults={"printable_name": "中国", "is_shipping_country": True})
+    divisions_load()
+    return {
+        code: station_ensure(code=f"S-{code}", township=Division.objects.get(code=code), name=f"{code} 站",
+                             address="镇上", phone="0870", cold_chain=True)
+        for code in (MIAOBA, POJI)
+    }

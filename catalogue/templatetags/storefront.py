@@ -2,7 +2,7 @@ from django import template
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
-from catalogue.pricing import offer_for
+from catalogue.pricing import offer_for, price_per_kg
 from shop.i18n import wants_english
 
 register = template.Library()
@@ -12,6 +12,11 @@ register = template.Library()
 def offer(product):
     """Lowest available price and seller count, from prefetched stock records."""
     return offer_for(product)
+
+
+@register.filter
+def per_kg(price, product):
+    return price_per_kg(price, product.net_weight_grams)
 
 
 @register.filter

@@ -157,3 +157,9 @@ def test_sold_out_products_come_after_those_in_stock(client):
     assert sold_out.date_created >= in_stock.date_created  # newest first would show it first
     page = client.get(Category.objects.get(slug="fruit").get_absolute_url()).content.decode()
     assert page.index("有货的苹果") < page.index("已售罄的苹果")
+
+
+@pytest.mark.django_db
+def test_the_product_page_shows_the_price_per_kilogram(client):
+    product = product_with_sellers(sellers=1, price=Decimal("45.00"), title="苦荞茶", net_weight_grams=250)
+    assert "¥180.00/kg" in client.get(product.get_absolute_url()).content.decode()

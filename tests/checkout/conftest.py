@@ -5,28 +5,12 @@ from oscar.apps.basket.models import Basket
 from oscar.test.factories import create_order
 
 from catalogue.factories import ProductFactory
-from logistics.services import station_ensure
 from sellers.factories import HouseholdFactory
 from sellers.partner.strategy import WumengStrategy
 from sellers.services import household_seller_ensure, stock_offer
 from shop.models import Division
-from shop.services import divisions_load
 
-MIAOBA, POJI = "530623105", "530627102"
-
-
-@pytest.fixture
-def stations(db):
-    from oscar.apps.address.models import Country
-
-    # Created by a data migration; restored here in case a transactional test flushed it.
-    Country.objects.get_or_create(iso_3166_1_a2="CN", defaults={"printable_name": "中国", "is_shipping_country": True})
-    divisions_load()
-    return {
-        code: station_ensure(code=f"S-{code}", township=Division.objects.get(code=code), name=f"{code} 站",
-                             address="镇上", phone="0870", cold_chain=True)
-        for code in (MIAOBA, POJI)
-    }
+from tests.conftest import MIAOBA
 
 
 def offer(product, *, township=MIAOBA, stock=10, price="100.00"):

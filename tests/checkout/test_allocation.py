@@ -7,7 +7,8 @@ from oscar.apps.order.exceptions import UnableToPlaceOrder
 
 from catalogue.factories import ProductFactory
 from catalogue.services import HANDMADE
-from tests.checkout.conftest import MIAOBA, POJI, buy, offer
+from tests.checkout.conftest import buy, offer
+from tests.conftest import MIAOBA, POJI
 
 pytestmark = pytest.mark.django_db
 

@@ -59,3 +59,18 @@ def test_the_payment_page_labels_the_demo_payment(buyer_client, pooled):
     buyer_client.get(reverse("checkout:shipping-method"))
     page = buyer_client.get(reverse("checkout:payment-details")).content.decode()
     assert "演示付款" in page
+
+
+def test_the_buyer_gets_a_confirmation_email_in_their_language(buyer_client, pooled, mailoutbox):
+    offer(pooled, stock=5)
+    _checkout(buyer_client, pooled)
+    order = Order.objects.get()
+    assert len(mailoutbox) == 1
+    assert order.number in mailoutbox[0].body and "订单" in mailoutbox[0].subject
+
+
+def test_the_buyers_account_lists_the_order(buyer_client, pooled):
+    offer(pooled, stock=5)
+    _checkout(buyer_client, pooled)
+    page = buyer_client.get(reverse("customer:order-list")).content.decode()
+    assert Order.objects.get().number in page
