@@ -8,6 +8,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from shop.order import views as refund_views
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cms/", include(wagtailadmin_urls)),
@@ -25,6 +27,7 @@ if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
 # Chinese at "/", English at "/en/": the language is in the URL, so pages cache cleanly.
 urlpatterns += i18n_patterns(
     path("station/", include("sellers.console.urls")),
+    path("dashboard/refunds/<str:number>/", refund_views.refund, name="order-refund"),
     path("", include(apps.get_app_config("oscar").urls[0])),
     # Wagtail's catch-all stays last.
     path("", include(wagtail_urls)),

@@ -1,0 +1,86 @@
+"""Refunds by the platform operator: whole orders or some units of some lines.
+
+The money goes back through the provider that took it (Stripe's refund API, or the
+demo payment's record), the refunded units return to the households' stock, and the
+order records what was refunded line by line. Bad input changes nothing."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from oscar.apps.order.models import Order, PaymentEvent, PaymentEventQuantity, PaymentEventType
+
+from oscar.apps.partner.models import StockRecord
+from shop.errors import InvalidInput
+from shop.money import to_fen
+
+REFUNDED = "Refunded"
+
+
+def refunded_quantities(*, order: Order) -> dict[int, int]:
+    rows = (
+        PaymentEventQuantity.objects.filter(event__order=order, event__event_type__name=REFUNDED)
+        .values("line_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return {row["line_id"]: row["total"] for row in rows}
+
+
+@transaction.atomic
+def order_refund(*, order: Order, quantities: dict[int, int], by, reason: str = "") -> PaymentEvent:
+    """Refund `quantities` ({order line id: units}) of an order."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    lines = {line.pk: line for line in order.lines.all()}
+    already = refunded_quantities(order=order)
+    wanted = {line_id: qty for line_id, qty in quantities.items() if qty}
+    errors = {}
+    for line_id, qty in wanted.items():
+        line = lines.get(line_id)
+        if line is None:
+            errors[str(line_id)] = [_("This line is not part of the order.")]
+        elif qty < 0 or qty > line.quantity - already.get(line_id, 0):
+            errors[str(line_id)] = [
+                _("Between 0 and %(n)s units of this line can still be refunded.")
+                % {"n": line.quantity - already.get(line_id, 0)}
+            ]
+    if errors:
+        raise InvalidInput(_("Some quantities cannot be refunded."), fields=errors)
+    if not wanted:
+        raise InvalidInput(_("Choose at least one unit to refund."))
+
+    amount = to_fen(sum((lines[i].unit_price_incl_tax * qty for i, qty in wanted.items()), Decimal("0")))
+    refund_payment(order=order, amount=amount)
+    event_type, _created = PaymentEventType.objects.get_or_create(name=REFUNDED)
+    event = PaymentEvent.objects.create(order=order, amount=amount, event_type=event_type, reference=reason[:128])
+    for line_id, qty in wanted.items():
+        PaymentEventQuantity.objects.create(event=event, line=lines[line_id], quantity=qty)
+    _return_to_stock({lines[i].stockrecord_id: qty for i, qty in wanted.items() if lines[i].stockrecord_id})
+    order.notes.create(
+        user=by, note_type="System",
+        message=_("Refunded ¥%(amount)s. %(reason)s") % {"amount": amount, "reason": reason},
+    )
+    refunded = refunded_quantities(order=order)
+    if all(refunded.get(pk, 0) >= line.quantity for pk, line in lines.items()) and order.status in ("pending", "paid"):
+        order.set_status("cancelled")
+    return event
+
+
+def refund_payment(*, order: Order, amount: Decimal) -> None:
+    """Give the money back through the provider that took it."""
+    source = order.sources.select_for_update().select_related("source_type").first()
+    if source is None or amount > source.amount_debited - source.amount_refunded:
+        raise InvalidInput(_("There is no payment left to refund on this order."))
+    if source.source_type.code == "stripe":
+        from shop.payments.stripe.services import refund_create
+
+        refund_create(order=order, amount=amount)
+    else:  # the demo payment: nothing to send anywhere
+        source.refund(amount, reference=f"refund-{order.number}")
+
+
+def _return_to_stock(quantities: dict[int, int]) -> None:
+    """Release the units' allocation, so the households can sell them again (rows locked in id order)."""
+    for record in StockRecord.objects.select_for_update().filter(pk__in=quantities).order_by("id"):
+        record.num_allocated = max((record.num_allocated or 0) - quantities[record.pk], 0)
+        record.save(update_fields=["num_allocated"])
