@@ -1,0 +1,171 @@
+"""`make bench` (part two): add-to-basket and full checkouts per second with the demo
+payment, on PostgreSQL, served the production way (gunicorn, 2 workers), plus the SQL
+queries of each checkout step counted in-process.
+
+Uses BENCH_DATABASE_URL (default: a `wumeng_bench` database on the local PostgreSQL
+server, created if missing)."""
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wumeng_bench")
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+import django  # noqa: E402
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
+ADDRESS = {
+    "first_name": "小明", "last_name": "王", "line1": "朝阳区建国路 88 号", "line4": "北京",
+    "postcode": "100022", "country": "CN", "phone_number": "+8613800000000",
+}
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare():
+    from django.core.management import call_command
+
+    from catalogue.models import Product
+    from oscar.apps.partner.models import StockRecord
+    from shop.demo import demo_load
+    from shop.factories import UserFactory
+
+    call_command("migrate", verbosity=0)
+    demo_load(log=lambda *_: None)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    product = Product.objects.get(upc="WM-DEMO-0100")  # a pooled product from several households
+    StockRecord.objects.filter(product=product).update(num_in_stock=10_000_000)
+    buyers = [UserFactory(username=f"bench-buyer-{n}", email=f"bench-buyer-{n}@wumeng.example") for n in range(CONCURRENCY)]
+    return product, buyers
+
+
+def queries_per_step(product, buyer) -> dict[str, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(buyer)
+    steps = {
+        "add to basket": lambda: client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1}),
+        "shipping address": lambda: client.post(reverse("checkout:shipping-address"), ADDRESS),
+        "shipping method": lambda: client.get(reverse("checkout:shipping-method")),
+        "payment details": lambda: client.get(reverse("checkout:payment-details")),
+        "place order": lambda: client.post(reverse("checkout:preview"), {"action": "place_order"}),
+    }
+    counts = {}
+    for name, step in steps.items():
+        with CaptureQueriesContext(connection) as queries:
+            response = step()
+        assert response.status_code in (200, 302), (name, response.status_code)
+        counts[name] = len(queries)
+    return counts
+
+
+class Shopper:
+    """A signed-in buyer's browser session: cookies and the CSRF token, over HTTP."""
+
+    def __init__(self, base: str, email: str):
+        import requests
+
+        self.base, self.http = base, requests.Session()
+        page = self.http.get(f"{base}/accounts/login/").text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        self.http.post(f"{base}/accounts/login/", data={
+            "csrfmiddlewaretoken": token, "login-username": email, "login-password": "wumeng-demo",
+            "login_submit": "1"}, headers={"Referer": f"{base}/accounts/login/"})
+
+    def post(self, path: str, data: dict):
+        data = {**data, "csrfmiddlewaretoken": self.http.cookies.get("csrftoken")}
+        # Oscar sends the buyer back to the referring page after adding to the basket.
+        response = self.http.post(self.base + path, data=data, headers={"Referer": self.base + "/basket/"})
+        response.raise_for_status()
+        return response
+
+    def add_to_basket(self, product_pk: int):
+        self.post(f"/basket/add/{product_pk}/", {"quantity": 1})
+
+    def checkout(self, product_pk: int):
+        self.add_to_basket(product_pk)
+        self.post("/checkout/shipping-address/", ADDRESS)
+        self.http.get(self.base + "/checkout/shipping-method/").raise_for_status()
+        response = self.post("/checkout/preview/", {"action": "place_order"})
+        if "/checkout/thank-you/" not in response.url:
+            raise RuntimeError(f"checkout did not complete: ended at {response.url}")
+
+
+def per_second(shoppers, action, seconds: float) -> float:
+    done = [0] * len(shoppers)
+    deadline = time.monotonic() + seconds
+    failures = []
+
+    def run(i):
+        while time.monotonic() < deadline:
+            try:
+                action(shoppers[i])
+            except Exception as error:  # reported below; one failure invalidates the figure
+                failures.append(repr(error))
+                return
+            done[i] += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(shoppers))]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise RuntimeError(failures[0])
+    return sum(done) / (time.monotonic() - started)
+
+
+def main() -> dict:
+    from bench.run import free_port, start_server
+
+    ensure_database()
+    django.setup()
+    product, buyers = prepare()
+    steps = queries_per_step(product, buyers[0])
+    port = free_port()
+    server = start_server(port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        shoppers = [Shopper(base, buyer.email) for buyer in buyers]
+        adds = per_second(shoppers, lambda s: s.add_to_basket(product.pk), SECONDS)
+        checkouts = per_second(shoppers, lambda s: s.checkout(product.pk), SECONDS)
+    finally:
+        server.terminate()
+        server.wait()
+    figures = {"add_to_basket_per_s": round(adds, 1), "checkouts_per_s": round(checkouts, 1),
+               "queries_per_step": steps, "database": "postgresql", "concurrency": CONCURRENCY}
+    print(f"\nadd to basket: {adds:.1f}/s   full checkouts (demo payment): {checkouts:.1f}/s   "
+          f"({CONCURRENCY} shoppers, 2 gunicorn workers, PostgreSQL)")
+    print("SQL queries per checkout step:", ", ".join(f"{k} {v}" for k, v in steps.items()))
+    return figures
+
+
+if __name__ == "__main__":
+    import json
+
+    result = main()
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "checkout.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
