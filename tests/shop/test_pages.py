@@ -49,3 +49,13 @@ def test_every_message_has_a_chinese_translation():
 def test_names_are_masked_to_the_family_name():
     assert mask_name("杨秀英") == "杨**"
     assert mask_name("龙") == "龙*"
+
+
+@pytest.mark.django_db
+def test_the_operator_opens_oscars_dashboard_and_wagtails_admin(client, home_page):
+    from shop.factories import UserFactory
+
+    client.force_login(UserFactory(username="operator", is_staff=True, is_superuser=True))
+    assert client.get("/dashboard/").status_code == 200
+    assert client.get("/cms/").status_code == 200
+    assert client.get(f"/cms/pages/{home_page.pk}/edit/").status_code == 200
