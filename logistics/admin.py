@@ -10,5 +10,6 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Station)
 class StationAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "township", "cold_chain", "is_active"]
+    list_display = ["code", "name", "township", "cold_chain", "shipping_charge", "cold_chain_surcharge", "is_active"]
+    list_editable = ["shipping_charge", "cold_chain_surcharge"]
     inlines = [MembershipInline]

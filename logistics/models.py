@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,14 @@ class Station(models.Model):
     address = models.CharField(_("address"), max_length=255)
     phone = models.CharField(_("phone"), max_length=20)
     cold_chain = models.BooleanField(_("has cold chain"), default=False)
+    shipping_charge = models.DecimalField(
+        _("delivery charge (CNY)"), max_digits=8, decimal_places=2, default=Decimal("12.00"),
+        help_text=_("Charged once per order for the parcel this station sends."),
+    )
+    cold_chain_surcharge = models.DecimalField(
+        _("cold-chain surcharge (CNY)"), max_digits=8, decimal_places=2, default=Decimal("18.00"),
+        help_text=_("Added when the parcel holds chilled or frozen goods (foam box, ice packs, express)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, through="StationMembership", related_name="stations")
 

@@ -164,6 +164,8 @@ def listing_create(
         )
     elif not product.is_public:
         raise ValidationError({"product_id": [_("This product is not on sale.")]})
+    elif product.storage != "ambient" and not _has_cold_chain(household.township_id):
+        raise ValidationError({"product_id": [_("Chilled and frozen goods can only be listed by stations with a cold chain.")]})
     for data in photos:
         product_image_add(product=product, data=data)
     seller = household_seller_ensure(household=household)
@@ -190,3 +192,9 @@ def _check_price_and_stock(price, stock) -> None:
         errors["stock"] = [_("The stock cannot be negative.")]
     if errors:
         raise ValidationError(errors)
+
+
+def _has_cold_chain(township_code: str) -> bool:
+    from logistics.models import Station
+
+    return Station.objects.filter(township_id=township_code, cold_chain=True, is_active=True).exists()

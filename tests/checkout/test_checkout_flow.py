@@ -33,7 +33,7 @@ def test_the_demo_payment_places_a_paid_order(buyer_client, pooled):
     response = _checkout(buyer_client, pooled)
     order = Order.objects.get()
     assert response.status_code == 302 and response.url == reverse("checkout:thank-you")
-    assert order.status == "paid" and str(order.total_incl_tax) == "256.00"
+    assert order.status == "paid" and str(order.total_incl_tax) == "268.00"  # 2 × 128 + the station's 12.00 delivery
     assert order.sources.get().source_type.code == "demo"
     record.refresh_from_db()
     assert record.num_allocated == 2

@@ -1,0 +1,38 @@
+"""Delivery from the township stations: each station that sends a parcel charges its
+own rate, more when the parcel must travel chilled or frozen."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.shipping.methods import *  # noqa: F401,F403  (Oscar's other methods stay available)
+from oscar.apps.shipping.methods import Base
+from oscar.core import prices
+
+from logistics.models import Station
+from oscar.apps.partner.models import StockRecord
+
+
+class StationDelivery(Base):
+    code = "station-delivery"
+    name = _("Delivery from the township stations")
+    description = _("Each station packs and ships its households' goods; chilled and frozen goods travel in a cold box.")
+    is_tax_known = True
+
+    def calculate(self, basket):
+        return prices.Price(currency=basket.currency, excl_tax=self.charge(basket), tax=Decimal("0.00"))
+
+    def charge(self, basket) -> Decimal:
+        record_ids = [line.stockrecord_id for line in basket.all_lines() if line.stockrecord_id]
+        parcels: dict[str, bool] = {}  # township → needs the cold chain
+        for township, storage in StockRecord.objects.filter(pk__in=record_ids).values_list(
+            "partner__seller__township_id", "product__storage"
+        ):
+            if township:
+                parcels[township] = parcels.get(township, False) or storage != "ambient"
+        stations = {s.township_id: s for s in Station.objects.filter(township_id__in=parcels, is_active=True)}
+        total = Decimal("0.00")
+        for township, cold in parcels.items():
+            station = stations.get(township)
+            if station:
+                total += station.shipping_charge + (station.cold_chain_surcharge if cold else Decimal("0.00"))
+        return total
