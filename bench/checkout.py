@@ -7,11 +7,7 @@ server, created if missing)."""
 
 import os
 import re
-import statistics
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +17,8 @@ os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
 import django  # noqa: E402
+
+from bench.run import rate  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
@@ -113,28 +111,7 @@ class Shopper:
 
 
 def per_second(shoppers, action, seconds: float) -> float:
-    done = [0] * len(shoppers)
-    deadline = time.monotonic() + seconds
-    failures = []
-
-    def run(i):
-        while time.monotonic() < deadline:
-            try:
-                action(shoppers[i])
-            except Exception as error:  # reported below; one failure invalidates the figure
-                failures.append(repr(error))
-                return
-            done[i] += 1
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(shoppers))]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if failures:
-        raise RuntimeError(failures[0])
-    return sum(done) / (time.monotonic() - started)
+    return rate(workers=len(shoppers), seconds=seconds, step=lambda i: action(shoppers[i]))
 
 
 def main() -> dict:

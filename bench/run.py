@@ -109,31 +109,48 @@ def start_server(port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def requests_per_second(port: int, path: str, seconds: float) -> float:
-    done = [0] * CONCURRENCY
+def rate(*, workers: int, seconds: float, step) -> float:
+    """Completed `step(worker_index)` calls per second over `workers` threads.
+    Any failure aborts the measurement: a figure with errors in it means nothing."""
+    done = [0] * workers
     failures = []
     deadline = time.monotonic() + seconds
 
-    def worker(i: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    def run(i: int) -> None:
         while time.monotonic() < deadline:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                failures.append(response.status)
+            try:
+                step(i)
+            except Exception as error:
+                failures.append(repr(error))
+                return
             done[i] += 1
-        conn.close()
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(CONCURRENCY)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
     started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     if failures:
-        raise RuntimeError(f"{path}: {len(failures)} failed requests, e.g. HTTP {failures[0]}")
+        raise RuntimeError(failures[0])
     return sum(done) / (time.monotonic() - started)
+
+
+def requests_per_second(port: int, path: str, seconds: float) -> float:
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(CONCURRENCY)]
+
+    def get(i: int) -> None:
+        connections[i].request("GET", path)
+        response = connections[i].getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status}")
+
+    try:
+        return rate(workers=CONCURRENCY, seconds=seconds, step=get)
+    finally:
+        for conn in connections:
+            conn.close()
 
 
 def first_visit_bytes(base: str, path: str) -> dict[str, int]:

@@ -28,7 +28,7 @@ def test_the_sale_goes_to_the_household_with_the_lowest_sales_this_year(pooled):
 
 
 def test_unpaid_orders_do_not_count_as_sales(pooled):
-    first, second = offer(pooled), offer(pooled)
+    first, _second = offer(pooled), offer(pooled)
     buy(pooled)  # pending: not income yet
     assert _sellers(buy(pooled)) == [(first.pk, 1)]
 
