@@ -82,7 +82,8 @@ def _township_filter(scope: Scope, field: str) -> Q:
         return Q()
     condition = Q(**{f"{field}__in": scope.staff_townships})
     for prefix in scope.official_prefixes:
-        condition |= Q(**{f"{field}__startswith": prefix})
+        # Division codes nest by prefix; compare the related division's code, not the key.
+        condition |= Q(**{f"{field.removesuffix('_id')}__code__startswith": prefix})
     return condition
 
 

@@ -1,3 +1,48 @@
 """API v1 routes (the DESIGN.md contract)."""
 
-urlpatterns = []
+from functools import wraps
+
+from django.urls import path
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from catalogue.api import CategoryList
+from logistics.api import StationList
+from sellers.api import HouseholdDetail, HouseholdList, ListingDetail, ListingList
+from shop.api.auth import TokenObtainView
+
+
+def in_callers_language(view):
+    """Answer in the language the client asks for with Accept-Language.
+
+    The locale middleware pins every path without a language prefix (all of /api/) to Chinese,
+    which suits pages but not API clients: they cannot put /en/ in front of /api/. The response
+    is rendered inside the override so lazy names and messages come out in that language too."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        response.headers["Content-Language"] = language
+        patch_vary_headers(response, ["Accept-Language"])
+        return response
+
+    return wrapped
+
+
+def route(pattern: str, view_class, name: str):
+    return path(pattern, in_callers_language(view_class.as_view()), name=name)
+
+
+urlpatterns = [
+    route("auth/token/", TokenObtainView, "api-v1-token"),
+    route("stations/", StationList, "api-v1-stations"),
+    route("categories/", CategoryList, "api-v1-categories"),
+    route("households/", HouseholdList, "api-v1-households"),
+    route("households/<str:registry_id>/", HouseholdDetail, "api-v1-household"),
+    route("listings/", ListingList, "api-v1-listings"),
+    route("listings/<int:pk>/", ListingDetail, "api-v1-listing"),
+]

@@ -162,4 +162,4 @@ def test_sold_out_products_come_after_those_in_stock(client):
 @pytest.mark.django_db
 def test_the_product_page_shows_the_price_per_kilogram(client):
     product = product_with_sellers(sellers=1, price=Decimal("45.00"), title="苦荞茶", net_weight_grams=250)
-    assert "¥180.00/kg" in client.get(product.get_absolute_url()).content.decode()
+    assert "¥180.00/千克" in client.get(product.get_absolute_url()).content.decode()

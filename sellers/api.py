@@ -1,0 +1,380 @@
+"""The household registry and listings over the API (DESIGN.md, "REST API (v1)").
+
+Input serializers check the shape of a request, output serializers shape the answer;
+`sellers.scoping` decides who may see or change what, and `sellers.services` does the writing.
+Errors are raised (ValidationError, `shop.errors.*`) and turned into the one error body at the edge."""
+
+import re
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from oscar.apps.partner.models import StockRecord
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalogue.api import listing_categories
+from catalogue.selectors import public_products
+from catalogue.services import POOLED
+from sellers import codes, idnumbers, services
+from sellers.masking import personal_fields
+from sellers.models import Household
+from sellers.scoping import (
+    households_visible,
+    listings_visible,
+    listings_writable,
+    scope_for,
+)
+from shop.api.auth import ErrorSerializer, StationStaffWrites
+from shop.errors import NotFound, OutOfScope
+from shop.models import Division, DivisionLevel
+
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+CREATE_ERRORS = {code: ERRORS[code] for code in (400, 401, 403)}
+# Plain decimal notation only: "1e3", "NaN" or " 12" are not how anyone writes an amount.
+AMOUNT = re.compile(r"-?\d+(\.\d+)?")
+
+
+# --- fields and base classes -------------------------------------------------------------------
+
+
+class AmountField(serializers.DecimalField):
+    """Yuan as a string with two decimals ("128.00") both ways. JSON numbers with a fraction are
+    refused: a float may already have lost the fen before it reaches us."""
+
+    default_error_messages = {"not_a_string": _('Send amounts as a string, e.g. "128.00".')}
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=12, decimal_places=2, coerce_to_string=True, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, float):
+            self.fail("not_a_string")
+        if isinstance(data, str) and not AMOUNT.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses fields it does not know, so a misspelt or unchangeable field is an error the
+    caller sees instead of a change that silently does not happen."""
+
+    fixed_fields: frozenset[str] = frozenset()
+
+    def to_internal_value(self, data):
+        unknown = {}
+        if hasattr(data, "keys"):
+            for name in data:
+                if name in self.fields:
+                    continue
+                message = _("This field cannot be changed.") if name in self.fixed_fields else _("Unknown field.")
+                unknown[name] = [message]
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**unknown, **error.detail}) from error
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+def code_field(list_name: str, *, required: bool = True) -> serializers.ChoiceField:
+    """A code from the registry's official list (`sellers/data/household_codes.csv`)."""
+    return serializers.ChoiceField(
+        choices=sorted(codes.codes(list_name)), required=required, allow_blank=not required
+    )
+
+
+# The schema names each field's choice set after the field; this one shares poverty_cause's
+# codes, so it is described inline to keep one name (PovertyCauseEnum) for that set.
+@extend_schema_field({"oneOf": [
+    {"type": "string", "enum": sorted(codes.codes("poverty_cause"))}, {"type": "string", "enum": [""]},
+]})
+class SecondaryPovertyCauseField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=sorted(codes.codes("poverty_cause")), required=False, allow_blank=True, **kwargs)
+
+
+# --- households ---------------------------------------------------------------------------------
+
+
+class HouseholdFieldsSerializer(StrictInputSerializer):
+    """What a station may write about a household."""
+
+    village = serializers.CharField(max_length=64)
+    head_name = serializers.CharField(max_length=32)
+    id_number = serializers.CharField(max_length=18, write_only=True)
+    members = serializers.IntegerField(min_value=1, max_value=30)
+    poverty_cause = code_field("poverty_cause")
+    secondary_poverty_cause = SecondaryPovertyCauseField()
+    attribute = code_field("household_attribute")
+    poverty_status = code_field("poverty_status")
+    monitoring_type = code_field("monitoring_type", required=False)
+    baseline_income_per_capita = AmountField(min_value=Decimal(0))
+    identified_year = serializers.IntegerField(min_value=1980, max_value=2100)
+    exited_year = serializers.IntegerField(min_value=1980, max_value=2100, required=False, allow_null=True)
+    # Digits only, so a masked value read from the API ("*******5678") cannot be written back.
+    phone = serializers.RegexField(
+        r"^[0-9+\- ]*$", max_length=20, required=False, allow_blank=True,
+        error_messages={"invalid": _("A phone number has only digits, spaces, + and -.")},
+    )
+    bank_account = serializers.RegexField(
+        r"^[0-9 ]*$", max_length=32, required=False, allow_blank=True,
+        error_messages={"invalid": _("A bank account number has only digits and spaces.")},
+    )
+    capacity = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    consent_to_sell = serializers.BooleanField(required=False)
+    consent_to_story = serializers.BooleanField(required=False)
+
+    def validate_id_number(self, value: str) -> str:
+        value = value.strip().upper()
+        if not idnumbers.is_valid(value):
+            raise serializers.ValidationError(_("This ID number is not valid (check the 18 digits and the last one)."))
+        return value
+
+    def validate(self, attrs):
+        # On a change, the years not sent are the ones on record.
+        identified = attrs.get("identified_year", getattr(self.instance, "identified_year", None))
+        exited = attrs.get("exited_year", getattr(self.instance, "exited_year", None))
+        if identified is not None and exited is not None and exited < identified:
+            raise serializers.ValidationError({"exited_year": [_("A household cannot exit before it was identified.")]})
+        return attrs
+
+
+class HouseholdRegistrationSerializer(HouseholdFieldsSerializer):
+    registry_id = serializers.CharField(max_length=32)
+    township_code = serializers.SlugRelatedField(
+        source="township", slug_field="code", queryset=Division.objects.filter(level=DivisionLevel.TOWNSHIP),
+        error_messages={"does_not_exist": _("No township has the code {value}.")},
+    )
+
+
+class HouseholdChangesSerializer(HouseholdFieldsSerializer):
+    fixed_fields = frozenset({"registry_id", "township_code"})
+
+
+class HouseholdSerializer(serializers.Serializer):
+    """A household as the caller may see it: ID number, phone and bank account are masked to
+    their last four digits unless the caller manages the household's own station."""
+
+    registry_id = serializers.CharField()
+    township_code = serializers.CharField(source="township_id")
+    village = serializers.CharField()
+    head_name = serializers.CharField()
+    id_number_masked = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    bank_account = serializers.SerializerMethodField()
+    personal_data_masked = serializers.SerializerMethodField()
+    members = serializers.IntegerField()
+    poverty_cause = serializers.CharField()
+    secondary_poverty_cause = serializers.CharField()
+    attribute = serializers.CharField()
+    poverty_status = serializers.CharField()
+    monitoring_type = serializers.CharField()
+    baseline_income_per_capita = AmountField()
+    identified_year = serializers.IntegerField()
+    exited_year = serializers.IntegerField(allow_null=True)
+    capacity = serializers.CharField()
+    consent_to_sell = serializers.BooleanField()
+    consent_to_story = serializers.BooleanField()
+
+    def _full(self, household: Household) -> bool:
+        return self.context["scope"].sees_personal_data(household)
+
+    def _personal(self, household: Household) -> dict[str, str]:
+        return personal_fields(household, full=self._full(household))
+
+    def get_id_number_masked(self, household: Household) -> str:
+        return self._personal(household)["id_number"]
+
+    def get_phone(self, household: Household) -> str:
+        return self._personal(household)["phone"]
+
+    def get_bank_account(self, household: Household) -> str:
+        return self._personal(household)["bank_account"]
+
+    def get_personal_data_masked(self, household: Household) -> bool:
+        return not self._full(household)
+
+
+def household_for(scope, registry_id: str, *, write: bool) -> Household:
+    """404 for an unknown registry ID, 403 for one outside the caller's townships."""
+    household = Household.objects.filter(registry_id=registry_id).first()
+    if household is None:
+        raise NotFound(_("No household has this registry ID."))
+    allowed = scope.can_write_township if write else scope.can_read_township
+    if not allowed(household.township_id):
+        raise OutOfScope(_("This household belongs to another township."))
+    return household
+
+
+class HouseholdList(generics.ListAPIView):
+    """Households in the caller's townships (station staff) or region (officials)."""
+
+    permission_classes = [StationStaffWrites]
+    serializer_class = HouseholdSerializer
+
+    def get_queryset(self):
+        return households_visible(scope_for(self.request.user)).order_by("registry_id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "scope": scope_for(self.request.user)}
+
+    @extend_schema(
+        description="Register a household in a township of the caller's station.",
+        request=HouseholdRegistrationSerializer, responses={201: HouseholdSerializer, **CREATE_ERRORS},
+    )
+    def post(self, request):
+        scope = scope_for(request.user)
+        serializer = HouseholdRegistrationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not scope.can_write_township(data["township"].code):
+            raise OutOfScope(_("You can only register households in your station's township."))
+        household = services.household_register(**data, recorded_by=request.user)
+        return Response(HouseholdSerializer(household, context={"scope": scope}).data, status=status.HTTP_201_CREATED)
+
+
+class HouseholdDetail(APIView):
+    """One household; station staff of its township may change it."""
+
+    permission_classes = [StationStaffWrites]
+
+    @extend_schema(responses={200: HouseholdSerializer, **ERRORS})
+    def get(self, request, registry_id: str):
+        scope = scope_for(request.user)
+        household = household_for(scope, registry_id, write=False)
+        return Response(HouseholdSerializer(household, context={"scope": scope}).data)
+
+    @extend_schema(request=HouseholdChangesSerializer, responses={200: HouseholdSerializer, **ERRORS})
+    def patch(self, request, registry_id: str):
+        scope = scope_for(request.user)
+        household = household_for(scope, registry_id, write=True)
+        serializer = HouseholdChangesSerializer(household, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = serializer.validated_data
+        household = services.household_update(household=household, recorded_by=request.user, **changes)
+        return Response(HouseholdSerializer(household, context={"scope": scope}).data)
+
+
+# --- listings -----------------------------------------------------------------------------------
+
+NEW_PRODUCT_FIELDS = ("title", "category", "unit", "description")
+
+
+class ListingCreateSerializer(StrictInputSerializer):
+    household = serializers.CharField(max_length=32, help_text="The household's registry ID.")
+    product_id = serializers.PrimaryKeyRelatedField(
+        source="product", required=False, allow_null=True,
+        queryset=public_products().filter(product_class__slug=POOLED),
+        error_messages={"does_not_exist": _("No pooled product on sale has the id {pk_value}.")},
+        help_text="An existing pooled product to add the household's stock to.",
+    )
+    title = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=listing_categories(), required=False, allow_null=True,
+        error_messages={"does_not_exist": _("No category has the slug {value}.")},
+    )
+    unit = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    price = AmountField(min_value=Decimal("0.01"))
+    stock = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+    def validate_household(self, value: str) -> Household:
+        household = Household.objects.filter(registry_id=value.strip()).first()
+        if household is None:
+            raise serializers.ValidationError(_("No household has this registry ID."))
+        return household
+
+    def validate(self, attrs):
+        if attrs.get("product") is not None and any(attrs.get(name) for name in NEW_PRODUCT_FIELDS):
+            message = _("Give either product_id or a new product's title, category, unit and description, not both.")
+            raise serializers.ValidationError({"product_id": [message]})
+        return attrs
+
+
+class ListingChangesSerializer(StrictInputSerializer):
+    price = AmountField(min_value=Decimal("0.01"), required=False)
+    stock = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
+
+
+class ListingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    household = serializers.CharField(source="partner.seller.household.registry_id", allow_null=True, default=None)
+    product_id = serializers.IntegerField()
+    product_url = serializers.SerializerMethodField()
+    title = serializers.CharField(source="product.get_title")
+    category = serializers.SerializerMethodField()
+    unit = serializers.CharField(source="product.display_unit")
+    description = serializers.CharField(source="product.display_description")
+    price = AmountField()
+    stock = serializers.IntegerField(source="num_in_stock")
+
+    def get_product_url(self, record: StockRecord) -> str:
+        return self.context["request"].build_absolute_uri(record.product.get_absolute_url())
+
+    def get_category(self, record: StockRecord) -> str | None:
+        categories = record.product.categories.all()  # prefetched
+        return categories[0].slug if categories else None
+
+
+def listings_for_output(queryset):
+    return queryset.select_related("product", "partner__seller__household").prefetch_related("product__categories")
+
+
+def listing_for(scope, pk: int, *, write: bool) -> StockRecord:
+    """404 for an unknown listing, 403 for one outside the caller's townships."""
+    visible = listings_writable(scope) if write else listings_visible(scope)
+    record = listings_for_output(visible).filter(pk=pk).first()
+    if record is not None:
+        return record
+    if StockRecord.objects.filter(pk=pk).exists():
+        raise OutOfScope(_("This listing belongs to another township."))
+    raise NotFound(_("No listing has this id."))
+
+
+class ListingList(generics.ListAPIView):
+    """Listings of sellers in the caller's townships or region; station staff add new ones."""
+
+    permission_classes = [StationStaffWrites]
+    serializer_class = ListingSerializer
+
+    def get_queryset(self):
+        return listings_for_output(listings_visible(scope_for(self.request.user))).order_by("id")
+
+    @extend_schema(
+        description="List goods for a household: stock of an existing pooled product (`product_id`), "
+        "or a new product (`title`, `category`, `unit`, `description`).",
+        request=ListingCreateSerializer, responses={201: ListingSerializer, **CREATE_ERRORS},
+    )
+    def post(self, request):
+        scope = scope_for(request.user)
+        serializer = ListingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        household = data.pop("household")
+        if not scope.can_write_township(household.township_id):
+            raise OutOfScope(_("This household belongs to another township."))
+        record = services.listing_create(household=household, **data)
+        record = listing_for(scope, record.pk, write=True)
+        return Response(ListingSerializer(record, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class ListingDetail(APIView):
+    """One listing; station staff of its township change its price or stock."""
+
+    permission_classes = [StationStaffWrites]
+
+    @extend_schema(responses={200: ListingSerializer, **ERRORS})
+    def get(self, request, pk: int):
+        record = listing_for(scope_for(request.user), pk, write=False)
+        return Response(ListingSerializer(record, context={"request": request}).data)
+
+    @extend_schema(request=ListingChangesSerializer, responses={200: ListingSerializer, **ERRORS})
+    def patch(self, request, pk: int):
+        record = listing_for(scope_for(request.user), pk, write=True)
+        serializer = ListingChangesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = services.listing_update(record=record, **serializer.validated_data)
+        return Response(ListingSerializer(record, context={"request": request}).data)
