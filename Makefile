@@ -35,6 +35,7 @@ check: install
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/import_households.py
 
 screenshots: install
 	$(BIN)/python bench/screenshots.py http://127.0.0.1:8000 bench/screenshots / /en/ /catalogue/ /en/catalogue/category/fruit_2/

@@ -14,4 +14,5 @@ urlpatterns = [
     path("households/<str:registry_id>/list/", views.listing_create, name="listing-create"),
     path("listings/", views.listing_list, name="listings"),
     path("listings/<int:pk>/", views.listing_edit, name="listing-edit"),
+    path("checks/", views.data_checks, name="checks"),
 ]

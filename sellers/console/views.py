@@ -163,3 +163,11 @@ def logout(request):
 
     sign_out(request)
     return redirect("station:login")
+
+
+@station_staff_required
+def data_checks(request):
+    from sellers.data_checks import data_check_report
+
+    findings = data_check_report(households=households_writable(request.scope))
+    return render(request, "station/data_checks.html", {"findings": findings})

@@ -11,7 +11,7 @@ def _pages(people, record_pk=None):
     pages = [
         reverse("station:home"), reverse("station:households"), reverse("station:household-create"),
         reverse("station:household", args=[mine]), reverse("station:household-edit", args=[mine]),
-        reverse("station:listing-create", args=[mine]), reverse("station:listings"),
+        reverse("station:listing-create", args=[mine]), reverse("station:listings"), reverse("station:checks"),
     ]
     if record_pk:
         pages.append(reverse("station:listing-edit", args=[record_pk]))
