@@ -15,4 +15,5 @@ urlpatterns = [
     path("listings/", views.listing_list, name="listings"),
     path("listings/<int:pk>/", views.listing_edit, name="listing-edit"),
     path("checks/", views.data_checks, name="checks"),
+    path("import/", views.registry_import, name="import"),
 ]

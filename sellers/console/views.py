@@ -171,3 +171,20 @@ def data_checks(request):
 
     findings = data_check_report(households=households_writable(request.scope))
     return render(request, "station/data_checks.html", {"findings": findings})
+
+
+@station_staff_required(manager=True)
+def registry_import(request):
+    """Managers upload the registry file of their township; nothing is saved unless every row is good."""
+    from sellers.registry_import import households_import
+
+    result = None
+    if request.method == "POST" and request.FILES.get("file"):
+        townships = None if request.scope.is_operator else set(request.scope.managed_townships)
+        result = households_import(
+            file=request.FILES["file"].read(), dry_run=bool(request.POST.get("dry_run")), townships=townships
+        )
+        if not result.errors and not request.POST.get("dry_run"):
+            messages.success(request, _("%(n)s households imported.") % {"n": result.imported})
+            return redirect("station:households")
+    return render(request, "station/import.html", {"result": result})
