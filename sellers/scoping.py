@@ -10,7 +10,6 @@ from django.db.models import Q, QuerySet
 
 from oscar.apps.partner.models import StockRecord
 from sellers.models import Household
-from shop.errors import OutOfScope
 
 OPERATOR = "operator"
 MANAGER = "manager"
@@ -111,7 +110,3 @@ def listings_writable(scope: Scope) -> QuerySet[StockRecord]:
         return StockRecord.objects.filter(partner__seller__isnull=False)
     return StockRecord.objects.filter(partner__seller__township_id__in=scope.staff_townships)
 
-
-def require_write(scope: Scope, township_code: str) -> None:
-    if not scope.can_write_township(township_code):
-        raise OutOfScope("This household belongs to another township.")

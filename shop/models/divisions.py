@@ -35,10 +35,6 @@ class Division(models.Model):
     def display_name(self):
         return localized(self, "name")
 
-    def contains(self, other: "Division") -> bool:
-        """Whether `other` lies inside this division (codes nest by prefix)."""
-        return other.code.startswith(self.code_prefix)
-
     @property
     def code_prefix(self) -> str:
         """The prefix every code inside this division starts with."""
