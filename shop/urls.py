@@ -16,6 +16,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("django-admin/", admin.site.urls),
     path("api/", include("shop.api.urls")),
+    # Stripe posts here: outside the language prefixes, one address for every language.
+    path("payments/", include("shop.payments.urls")),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "sellers.apps.SellersConfig",
     "logistics.apps.LogisticsConfig",
     "impact.apps.ImpactConfig",
+    "shop.payments.apps.PaymentsConfig",
     # Oscar, with our thin catalogue fork in place of its own.
     "shop.apps.OscarShopConfig",
     "oscar.apps.analytics.apps.AnalyticsConfig",
@@ -201,7 +202,8 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
-STRIPE_JS_URL = env("STRIPE_JS_URL", default="")
+# Stripe.js comes from Stripe in production; the tests and the demo load localstripe's stand-in.
+STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 
 # Celery: tasks run inline unless a broker is configured.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

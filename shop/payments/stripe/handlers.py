@@ -1,0 +1,211 @@
+"""Verified Stripe events → order changes.
+
+Each event is applied once: its ID is stored, with the outcome, in the same transaction as
+the changes it caused, and every change to an order is made under that order's row lock
+(then its Source's: always in that order)."""
+
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from oscar.apps.order.models import (
+    Order,
+    PaymentEvent,
+    PaymentEventQuantity,
+    PaymentEventType,
+)
+from oscar.apps.payment.models import Source, Transaction
+
+from shop.money import to_fen
+from shop.payments.models import StripeEvent
+
+from .client import stripe_client
+from .services import (
+    REFUND_STATUSES_RECORDED,
+    SOURCE_TYPE_CODE,
+    fen_to_yuan,
+    refund_record,
+    stripe_source_lock,
+)
+
+logger = logging.getLogger(__name__)
+
+PAID_STATUS = "paid"
+PAYABLE_STATUS = "pending"
+DEBIT_SUCCEEDED = "succeeded"
+
+# Outcomes, stored on each StripeEvent.
+DUPLICATE = "duplicate"
+IGNORED = "ignored"
+PAID = "paid"
+ALREADY_RECORDED = "already_recorded"
+AMOUNT_MISMATCH = "amount_mismatch"
+PAID_NOT_PENDING = "paid_not_pending"
+PAYMENT_FAILED = "payment_failed"
+REFUND_RECORDED = "refund_recorded"
+UNKNOWN_ORDER = "unknown_order"
+
+
+class EventNotReady(Exception):
+    """The event names an order we don't have (yet): the checkout may not have committed it.
+    Nothing is stored, so Stripe's next delivery of the event is applied."""
+
+
+def event_process(event: dict) -> str:
+    """Apply a verified Stripe event once and return its outcome."""
+    # Notes are written in the site's language whatever the caller's request asked for.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        if StripeEvent.objects.filter(event_id=event["id"]).exists():
+            return DUPLICATE
+        try:
+            with transaction.atomic():
+                record = StripeEvent.objects.create(event_id=event["id"], type=event["type"], payload=event)
+        except IntegrityError:
+            # A concurrent delivery of the same event committed first.
+            return DUPLICATE
+        handler = HANDLERS.get(event["type"])
+        order_number, outcome = handler(event["data"]["object"]) if handler else ("", IGNORED)
+        record.order_number, record.outcome = order_number, outcome
+        record.save(update_fields=["order_number", "outcome"])
+    logger.info("Stripe event %s (%s) for order %r: %s", event["id"], event["type"], order_number, outcome)
+    return outcome
+
+
+def _order_lock(number: str) -> Order:
+    order = Order.objects.select_for_update().filter(number=number).first()
+    if order is None:
+        raise EventNotReady(f"Order {number!r} is not known (yet).")
+    return order
+
+
+def _note(order: Order, message: str) -> None:
+    order.notes.create(note_type="System", message=message)
+
+
+def _intent_order_number(intent: dict) -> str:
+    return str((intent.get("metadata") or {}).get("order_number") or "")
+
+
+def payment_intent_succeeded(intent: dict) -> tuple[str, str]:
+    """The money arrived: record it on the order's Source; a pending order whose total it
+    matches becomes paid."""
+    order_number = _intent_order_number(intent)
+    if not order_number:
+        return "", IGNORED  # not one of our checkouts
+    order = _order_lock(order_number)
+    received = intent.get("amount_received")
+    amount = fen_to_yuan(received if received is not None else intent["amount"])
+    currency = intent["currency"].upper()
+    source = stripe_source_lock(order=order, intent_id=intent["id"], currency=currency)
+    if Transaction.objects.filter(
+        source=source, txn_type=Transaction.DEBIT, reference=intent["id"], status=DEBIT_SUCCEEDED
+    ).exists():
+        return order_number, ALREADY_RECORDED
+
+    # Recorded even when it does not match the order: it was received, and may have to be refunded.
+    source.amount_allocated = max(source.amount_allocated, amount)
+    source.debit(amount, reference=intent["id"], status=DEBIT_SUCCEEDED)
+
+    total = to_fen(order.total_incl_tax)
+    if currency != order.currency.upper() or amount != total:
+        logger.error(
+            "Stripe PaymentIntent %s received %s %s for order %s, whose total is %s %s: not marked paid.",
+            intent["id"], amount, currency, order.number, total, order.currency,
+        )
+        _note(order, _(
+            "Stripe received %(received)s %(currency)s for this order, but its total is %(total)s "
+            "%(order_currency)s: the order was not marked paid. Check the payment and refund it if needed."
+        ) % {"received": amount, "currency": currency, "total": total, "order_currency": order.currency})
+        return order_number, AMOUNT_MISMATCH
+
+    if order.status != PAYABLE_STATUS:
+        logger.warning("Stripe payment %s arrived for order %s in status %r.", intent["id"], order.number, order.status)
+        _note(order, _(
+            "Stripe received ¥%(amount)s for this order while it was “%(status)s”: its status was not "
+            "changed. Refund the payment if the order will not be fulfilled."
+        ) % {"amount": amount, "status": order.status})
+        return order_number, PAID_NOT_PENDING
+
+    _payment_event_paid(order=order, amount=amount, reference=intent["id"])
+    order.set_status(PAID_STATUS)
+    _note(order, _("Paid ¥%(amount)s through Stripe (%(reference)s).") % {"amount": amount, "reference": intent["id"]})
+    return order_number, PAID
+
+
+def _payment_event_paid(*, order: Order, amount: Decimal, reference: str) -> None:
+    """As Oscar's checkout records a payment: the amount, for every unit of every line."""
+    event_type, _created = PaymentEventType.objects.get_or_create(name=PAID_STATUS)
+    event = PaymentEvent.objects.create(order=order, event_type=event_type, amount=amount, reference=reference)
+    PaymentEventQuantity.objects.bulk_create(
+        PaymentEventQuantity(event=event, line=line, quantity=line.quantity) for line in order.lines.all()
+    )
+
+
+def payment_intent_payment_failed(intent: dict) -> tuple[str, str]:
+    """An attempt failed (declined, authentication failed): note why; the order stays pending,
+    so the buyer can try again with another card or method."""
+    order_number = _intent_order_number(intent)
+    if not order_number:
+        return "", IGNORED
+    try:
+        order = _order_lock(order_number)
+    except EventNotReady:
+        return order_number, UNKNOWN_ORDER  # nothing to keep waiting for
+    error = intent.get("last_payment_error") or {}
+    code = error.get("decline_code") or error.get("code") or "unknown"
+    source = (
+        Source.objects.select_for_update()
+        .filter(order=order, source_type__code=SOURCE_TYPE_CODE, reference=intent["id"])
+        .first()
+    )
+    if source is not None:
+        Transaction.objects.create(
+            source=source, txn_type=Transaction.DEBIT, amount=fen_to_yuan(intent["amount"]),
+            reference=intent["id"], status=f"failed: {code}"[:128],
+        )
+    _note(order, _("A Stripe payment attempt failed (%(code)s): %(message)s The order is still waiting for payment.")
+          % {"code": code, "message": error.get("message") or ""})
+    return order_number, PAYMENT_FAILED
+
+
+def charge_refunded(charge: dict) -> tuple[str, str]:
+    """Money went back on a charge (through refund_create or Stripe's dashboard): record each
+    refund on the Source once, by its id."""
+    intent_id = charge.get("payment_intent")
+    found = (
+        Source.objects.filter(source_type__code=SOURCE_TYPE_CODE, reference=intent_id).values("pk", "order_id").first()
+        if intent_id else None
+    )
+    if found is None:
+        return "", IGNORED  # not a payment of ours
+    order = Order.objects.select_for_update().get(pk=found["order_id"])
+    source = Source.objects.select_for_update().get(pk=found["pk"])
+    recorded = Decimal("0.00")
+    for refund in _charge_refunds(charge):
+        if refund["status"] not in REFUND_STATUSES_RECORDED:
+            continue
+        amount = fen_to_yuan(refund["amount"])
+        if refund_record(source=source, refund_id=refund["id"], amount=amount, status=refund["status"]):
+            recorded += amount
+            _note(order, _("Stripe refunded ¥%(amount)s (%(reference)s).")
+                  % {"amount": amount, "reference": refund["id"]})
+    return order.number, REFUND_RECORDED if recorded else ALREADY_RECORDED
+
+
+def _charge_refunds(charge: dict) -> list[dict]:
+    """The charge's refunds: in the event when its API version includes them, else asked of Stripe."""
+    refunds = charge.get("refunds")
+    if isinstance(refunds, dict) and not refunds.get("has_more") and refunds.get("data") is not None:
+        return refunds["data"]
+    listed = stripe_client().v1.refunds.list(params={"charge": charge["id"], "limit": 100})
+    return [{"id": r.id, "amount": r.amount, "status": r.status} for r in listed.auto_paging_iter()]
+
+
+HANDLERS = {
+    "payment_intent.succeeded": payment_intent_succeeded,
+    "payment_intent.payment_failed": payment_intent_payment_failed,
+    "charge.refunded": charge_refunded,
+}

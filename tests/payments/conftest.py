@@ -1,0 +1,187 @@
+"""Stripe is faked only at the network edge: localstripe runs as a real HTTP server and the
+official SDK talks to it; webhooks are signed exactly as Stripe signs them."""
+
+import hashlib
+import hmac
+import importlib.util
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from decimal import Decimal
+from itertools import count
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from oscar.apps.order.models import Order
+
+from catalogue.factories import ProductFactory
+from shop.payments.stripe.client import stripe_client
+from shop.payments.stripe.services import yuan_to_fen
+from tests.checkout.conftest import buy, offer
+
+SECRET_KEY = "sk_test_wumeng"
+WEBHOOK_SECRET = "whsec_wumeng_test"
+STARTUP_SECONDS = 30
+
+# Stripe's test cards (https://docs.stripe.com/testing), as localstripe knows them.
+CARD_VISA = "4242424242424242"
+# Declined when charged. Stripe's generic decline card 4000 0000 0000 0002 is declined by
+# localstripe only when attached to a customer, so a payment with it would succeed there.
+CARD_DECLINED = "4000000000000341"
+CARD_3DS_REQUIRED = "4000002760003184"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    request = urllib.request.Request(f"{url}/v1/balance", headers={"Authorization": f"Bearer {SECRET_KEY}"})
+    try:
+        with urllib.request.urlopen(request, timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def localstripe_url(tmp_path_factory):
+    """A fresh localstripe on a free local port for the whole run; stopped at the end."""
+    if importlib.util.find_spec("localstripe") is None:
+        pytest.fail("localstripe is not installed: .venv/bin/pip install localstripe==1.15.10", pytrace=False)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "localstripe", "--from-scratch", "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not _answers(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"localstripe did not start on {url}:\n{log_path.read_text()}", pytrace=False)
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def stripe_api(settings, localstripe_url):
+    """Settings that point the SDK at localstripe; returns the configured client."""
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    settings.STRIPE_API_BASE = localstripe_url
+    return stripe_client()
+
+
+@pytest.fixture
+def card(stripe_api):
+    """A function making a card PaymentMethod at Stripe from a test card number."""
+
+    def make(number: str) -> str:
+        method = stripe_api.v1.payment_methods.create(
+            params={"type": "card", "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}}
+        )
+        return method.id
+
+    return make
+
+
+@pytest.fixture
+def pending_order(stations):
+    """A buyer's order for one Yanjin black-bone chicken at ¥128.00, waiting for payment."""
+    product = ProductFactory(title="盐津乌骨鸡")
+    offer(product, stock=5, price="128.00")
+    order = Order.objects.get(pk=buy(product, quantity=1).pk)  # reloaded: its number is then a string
+    assert order.status == "pending" and order.total_incl_tax == Decimal("128.00") and order.currency == "CNY"
+    return order
+
+
+# Webhooks ------------------------------------------------------------------------------------
+
+_event_ids = count(1)
+
+
+def sign(payload: str, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    """The Stripe-Signature header, computed as Stripe does: HMAC-SHA256 of "{t}.{payload}"."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def stripe_event(event_type: str, obj: dict, *, event_id: str | None = None) -> dict:
+    return {
+        "id": event_id or f"evt_test_{next(_event_ids):06d}",
+        "object": "event",
+        "api_version": "2026-10-28.endive",
+        "created": int(time.time()),
+        "livemode": False,
+        "type": event_type,
+        "data": {"object": obj},
+    }
+
+
+def intent_object(order, *, intent_id: str = "pi_test_0001", amount: Decimal | None = None,
+                  status: str = "succeeded", last_payment_error: dict | None = None) -> dict:
+    fen = yuan_to_fen(order.total_incl_tax if amount is None else amount)
+    return {
+        "id": intent_id,
+        "object": "payment_intent",
+        "amount": fen,
+        "amount_received": fen if status == "succeeded" else 0,
+        "currency": "cny",
+        "metadata": {"order_number": order.number},
+        "payment_method_types": ["card", "alipay", "wechat_pay"],
+        "status": status,
+        "last_payment_error": last_payment_error,
+    }
+
+
+def charge_refunded_object(*, intent_id: str = "pi_test_0001", refunds: list[tuple[str, int]]) -> dict:
+    return {
+        "id": "ch_test_0001",
+        "object": "charge",
+        "payment_intent": intent_id,
+        "amount_refunded": sum(fen for _id, fen in refunds),
+        "refunded": True,
+        "refunds": {
+            "object": "list",
+            "has_more": False,
+            "data": [{"id": rid, "object": "refund", "amount": fen, "status": "succeeded"} for rid, fen in refunds],
+        },
+    }
+
+
+@pytest.fixture
+def webhook_secret(settings):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    return WEBHOOK_SECRET
+
+
+@pytest.fixture
+def deliver(webhook_secret):
+    """Post an event to the webhook as Stripe does (a client that enforces CSRF, like a browser's
+    would, proves the endpoint is exempt); `header` overrides the signature."""
+
+    def post(event: dict, *, header: str | None = None, timestamp: int | None = None):
+        payload = json.dumps(event, ensure_ascii=False)
+        return Client(enforce_csrf_checks=True).post(
+            reverse("stripe-webhook"), data=payload.encode(), content_type="application/json",
+            headers={"Stripe-Signature": header if header is not None else sign(payload, timestamp=timestamp)},
+        )
+
+    return post
