@@ -1,12 +1,28 @@
-"""Checkout: Oscar's flow with the payment step ours. Without Stripe keys (the demo and
-the tests) a clearly labelled demo payment completes orders offline; production
-settings never allow it."""
+"""Checkout: Oscar's flow with the payment step ours.
+
+With Stripe keys, the buyer pays on the payment page (card through Stripe Elements, Alipay,
+WeChat Pay) and the order is placed "pending" once Stripe has the money; its signed webhook
+marks it paid. Without keys (the demo and the tests) a clearly labelled demo payment
+completes orders offline; production settings never allow it."""
+
+import logging
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from oscar.apps.checkout import views
-from oscar.apps.payment.exceptions import PaymentError
+from oscar.apps.order.exceptions import UnableToPlaceOrder
+from oscar.apps.payment.exceptions import PaymentError, UnableToTakePayment
 from oscar.apps.payment.models import Source, SourceType
+
+from shop.payments.stripe.client import PaymentDeclined, PaymentProviderError
+from shop.payments.stripe.services import source_type_stripe
+
+from .stripe_step import AuthenticationRequired, checkout_intent, payment_refund_unplaced, payment_take
+
+logger = logging.getLogger(__name__)
 
 DEMO_SOURCE = "demo"
 
@@ -15,13 +31,90 @@ def demo_payment_available() -> bool:
     return not settings.STRIPE_SECRET_KEY and getattr(settings, "DEMO_ALLOWED", False)
 
 
-class PaymentDetailsView(views.PaymentDetailsView):
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(demo_payment=demo_payment_available(), **kwargs)
+def stripe_payment_available() -> bool:
+    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY)
 
-    def handle_payment(self, order_number, total, **kwargs):
-        if not demo_payment_available():
+
+class PaymentDetailsView(views.PaymentDetailsView):
+    # The intent this request confirmed or checked (for the page's next step, or a refund).
+    stripe_intent = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(demo_payment=demo_payment_available(), **kwargs)
+        if stripe_payment_available() and not self.preview:
+            context["stripe"] = self.stripe_page_config(context["order_total"])
+            context["stripe_js_url"] = settings.STRIPE_JS_URL
+        return context
+
+    def stripe_page_config(self, total) -> dict | None:
+        """What the payment page's script needs (rendered with json_script)."""
+        try:
+            intent = self.stripe_intent or checkout_intent(
+                self.checkout_session, order_number=self.generate_order_number(self.request.basket), total=total
+            )
+        except (PaymentDeclined, PaymentProviderError):
+            logger.exception("No PaymentIntent for basket %s", self.request.basket.id)
+            return None
+        return {
+            "publishableKey": settings.STRIPE_PUBLISHABLE_KEY,
+            "locale": "zh" if get_language().startswith("zh") else "en",
+            "clientSecret": intent.client_secret,
+            "intent": intent.id,
+            # Set when the bank wants the buyer to confirm the card payment just submitted.
+            "authenticate": intent.status == "requires_action",
+            "returnUrl": self.request.build_absolute_uri(reverse("checkout:stripe-return")),
+            "messages": {
+                "cardIncomplete": _("Please enter your card details."),
+                "notAvailable": _("This payment method is not available here. Please pay by card."),
+                "working": _("Paying…"),
+            },
+        }
+
+    def render_preview(self, request, **kwargs):
+        # Stripe's payment page is also its review page: errors go back to it.
+        if stripe_payment_available():
+            return self.render_payment_details(request, **kwargs)
+        return super().render_preview(request, **kwargs)
+
+    def build_submission(self, **kwargs):
+        submission = super().build_submission(**kwargs)
+        if stripe_payment_available():
+            data = self.request.POST if self.request.method == "POST" else self.request.GET
+            submission["payment_kwargs"] = {
+                "payment_method": data.get("payment_method", ""),
+                "payment_intent": data.get("payment_intent", ""),
+            }
+        return submission
+
+    def handle_payment(self, order_number, total, payment_method="", payment_intent="", **kwargs):
+        if stripe_payment_available():
+            self.handle_stripe_payment(order_number, total, payment_method, payment_intent)
+        elif demo_payment_available():
+            self.handle_demo_payment(order_number, total)
+        else:
             raise PaymentError(_("Card, Alipay and WeChat Pay are not available yet. Please try again later."))
+
+    def handle_stripe_payment(self, order_number, total, payment_method, payment_intent):
+        try:
+            intent = payment_take(
+                self.checkout_session, order_number=order_number, total=total,
+                payment_method=payment_method, payment_intent=payment_intent,
+            )
+        except AuthenticationRequired as required:
+            self.stripe_intent = required.intent
+            raise
+        except PaymentDeclined as declined:
+            raise UnableToTakePayment(str(declined)) from declined
+        except PaymentProviderError as error:
+            raise PaymentError(str(error)) from error
+        self.stripe_intent = intent
+        # The money is recorded (debited) when Stripe's webhook says it arrived.
+        self.add_payment_source(
+            Source(source_type=source_type_stripe(), currency=total.currency,
+                   amount_allocated=total.incl_tax, reference=intent.id)
+        )
+
+    def handle_demo_payment(self, order_number, total):
         source_type, _created = SourceType.objects.get_or_create(code=DEMO_SOURCE, defaults={"name": "演示付款 Demo payment"})
         self.add_payment_source(
             Source(source_type=source_type, currency=total.currency, amount_allocated=total.incl_tax,
@@ -29,6 +122,33 @@ class PaymentDetailsView(views.PaymentDetailsView):
         )
         self.add_payment_event("paid", total.incl_tax, reference=f"demo-{order_number}")
 
+    def handle_order_placement(self, *args, **kwargs):
+        try:
+            return super().handle_order_placement(*args, **kwargs)
+        except Exception as error:
+            if self.stripe_intent is None:
+                raise
+            # Paid, but the goods sold out meanwhile (or worse): the buyer must not pay for nothing.
+            refunded = payment_refund_unplaced(self.stripe_intent)
+            reason = str(error) if isinstance(error, UnableToPlaceOrder) else _("We could not place your order.")
+            if refunded:
+                raise UnableToPlaceOrder(_("%(reason)s Your payment was refunded in full.") % {"reason": reason}) from error
+            raise UnableToPlaceOrder(
+                _("%(reason)s Your payment will be refunded; we have been told.") % {"reason": reason}
+            ) from error
+
     def get_initial_order_status(self, basket):
         # A demo payment is settled at once; real payments wait for Stripe's webhook.
         return "paid" if demo_payment_available() else settings.OSCAR_INITIAL_ORDER_STATUS
+
+
+class StripeReturnView(PaymentDetailsView):
+    """Where Stripe sends the buyer back after paying in Alipay: place the order for the
+    intent named in the address (it must be this checkout's own)."""
+
+    preview = True
+
+    def get(self, request, *args, **kwargs):
+        if not stripe_payment_available():
+            return HttpResponseBadRequest()
+        return self.submit(**self.build_submission())

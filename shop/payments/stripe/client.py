@@ -55,15 +55,33 @@ class PaymentProviderError(DomainError):
     status = 502
 
 
+def decline_message(code: str | None) -> str:
+    """What the buyer reads when a payment fails, in plain words and their language (Stripe's
+    own messages are in English and written for developers)."""
+    messages = {
+        "insufficient_funds": _("Your card does not have enough funds for this payment."),
+        "expired_card": _("Your card has expired. Please use another card."),
+        "incorrect_cvc": _("The security code (CVC) is not correct. Please check it and try again."),
+        "incorrect_number": _("The card number is not correct. Please check it and try again."),
+        "invalid_expiry_year": _("The expiry date is not correct. Please check it and try again."),
+        "processing_error": _("Your bank could not process the payment. Please try again in a moment."),
+        "payment_intent_authentication_failure": _(
+            "Your bank could not confirm that it is you, so nothing was paid. Please try again or use another card."
+        ),
+    }
+    return messages.get(code or "", _("The payment was declined. Please try another card or payment method."))
+
+
 @contextmanager
 def stripe_errors():
     """Turn the SDK's exceptions into the domain's, at the edge."""
     try:
         yield
     except stripe.CardError as error:
+        code = getattr(error.error, "decline_code", None) or error.code or "card_declined"
         raise PaymentDeclined(
-            _("The payment was declined. Please try another card or payment method."),
-            decline_code=getattr(error.error, "decline_code", None) or error.code or "card_declined",
+            decline_message(code),
+            decline_code=code,
             provider_message=error.user_message or str(error),
         ) from error
     except stripe.StripeError as error:

@@ -5,6 +5,7 @@ the changes it caused, and every change to an order is made under that order's r
 (then its Source's: always in that order)."""
 
 import logging
+import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from .services import (
     REFUND_STATUSES_RECORDED,
     SOURCE_TYPE_CODE,
     fen_to_yuan,
+    payment_intent_refund_unplaced,
     refund_record,
     stripe_source_lock,
 )
@@ -47,6 +49,9 @@ PAID_NOT_PENDING = "paid_not_pending"
 PAYMENT_FAILED = "payment_failed"
 REFUND_RECORDED = "refund_recorded"
 UNKNOWN_ORDER = "unknown_order"
+REFUNDED_UNPLACED = "refunded_unplaced"
+
+UNPLACED_REFUND_AFTER_SECONDS = 60 * 60
 
 
 class EventNotReady(Exception):
@@ -67,11 +72,24 @@ def event_process(event: dict) -> str:
             # A concurrent delivery of the same event committed first.
             return DUPLICATE
         handler = HANDLERS.get(event["type"])
-        order_number, outcome = handler(event["data"]["object"]) if handler else ("", IGNORED)
+        try:
+            order_number, outcome = handler(event["data"]["object"]) if handler else ("", IGNORED)
+        except EventNotReady:
+            if not _unplaced_for_too_long(event):
+                raise
+            intent = event["data"]["object"]
+            payment_intent_refund_unplaced(intent["id"])
+            order_number, outcome = _intent_order_number(intent), REFUNDED_UNPLACED
         record.order_number, record.outcome = order_number, outcome
         record.save(update_fields=["order_number", "outcome"])
     logger.info("Stripe event %s (%s) for order %r: %s", event["id"], event["type"], order_number, outcome)
     return outcome
+
+
+def _unplaced_for_too_long(event: dict) -> bool:
+    """A payment whose order still does not exist an hour later will never get one: the
+    buyer's browser died between paying (at the bank or in a wallet) and coming back."""
+    return event["type"] == "payment_intent.succeeded" and time.time() - event.get("created", time.time()) > UNPLACED_REFUND_AFTER_SECONDS
 
 
 def _order_lock(number: str) -> Order:

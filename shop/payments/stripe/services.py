@@ -6,6 +6,7 @@ PaymentIntent's id; each movement of money is a `Transaction` on it, referenced 
 Stripe object that moved it (the PaymentIntent for the debit, the Refund for a refund), which
 is what makes recording idempotent. Amounts are Decimal yuan here and integer fen at Stripe."""
 
+import logging
 from decimal import Decimal
 
 import stripe
@@ -18,6 +19,8 @@ from shop.errors import InvalidInput
 from shop.money import to_fen
 
 from .client import PaymentProviderError, stripe_client, stripe_errors
+
+logger = logging.getLogger(__name__)
 
 SOURCE_TYPE_CODE = "stripe"
 PAYMENT_METHOD_TYPES = ("card", "alipay", "wechat_pay")
@@ -57,10 +60,12 @@ def _stripe_currency(currency: str) -> str:
 
 # PaymentIntents ------------------------------------------------------------------------------
 
-def payment_intent_idempotency_key(*, order_number: str, fen: int, currency: str) -> str:
-    """The same order and amount always ask Stripe for the same PaymentIntent, so a retried
-    checkout step never opens a second one; a changed amount gets a new one."""
-    return f"wumeng-pi-{order_number}-{fen}-{currency.lower()}"
+def payment_intent_idempotency_key(*, order_number: str, fen: int, currency: str, attempt: int = 0) -> str:
+    """The same order, amount and attempt always ask Stripe for the same PaymentIntent, so a
+    retried checkout step never opens a second one; a changed amount, or a new attempt after
+    a failed one, gets a new one."""
+    suffix = f"-{attempt}" if attempt else ""
+    return f"wumeng-pi-{order_number}-{fen}-{currency.lower()}{suffix}"
 
 
 def payment_intent_create(
@@ -69,12 +74,13 @@ def payment_intent_create(
     amount: Decimal,
     currency: str,
     payment_method_types=PAYMENT_METHOD_TYPES,
+    attempt: int = 0,
 ) -> stripe.PaymentIntent:
     fen = yuan_to_fen(amount)
     if fen <= 0:
         raise InvalidInput(_("The amount to pay must be more than ¥0.00."))
     code = _stripe_currency(currency)
-    key = payment_intent_idempotency_key(order_number=order_number, fen=fen, currency=code)
+    key = payment_intent_idempotency_key(order_number=order_number, fen=fen, currency=code, attempt=attempt)
     with stripe_errors():
         return stripe_client().v1.payment_intents.create(
             params={
@@ -99,6 +105,23 @@ def payment_intent_confirm(*, intent_id: str, payment_method: str, return_url: s
     with stripe_errors():
         client.v1.payment_intents.update(intent_id, params={"payment_method": payment_method})
         return client.v1.payment_intents.confirm(intent_id, params=confirm_params)
+
+
+def payment_intent_retrieve(intent_id: str) -> stripe.PaymentIntent:
+    with stripe_errors():
+        return stripe_client().v1.payment_intents.retrieve(intent_id)
+
+
+def payment_intent_refund_unplaced(intent_id: str) -> stripe.Refund:
+    """Give back all of a payment whose order was not placed (its goods sold out while the
+    buyer paid, or the buyer never came back): with no order, the log is our only record."""
+    with stripe_errors():
+        refund = stripe_client().v1.refunds.create(
+            params={"payment_intent": intent_id, "metadata": {"reason": "order_not_placed"}},
+            options={"idempotency_key": f"wumeng-re-unplaced-{intent_id}"},
+        )
+    logger.warning("Refunded PaymentIntent %s (%s): no order was placed for it.", intent_id, refund.id)
+    return refund
 
 
 # Oscar's records ----------------------------------------------------------------------------
