@@ -185,3 +185,35 @@ def deliver(webhook_secret):
         )
 
     return post
+
+
+# localstripe's own webhook deliveries -----------------------------------------------------
+
+# localstripe posts each event a second after it happened, to the endpoints registered then.
+WEBHOOK_DELAY_SECONDS = 1
+DELIVERY_SECONDS = 20
+
+
+def _register_webhook(localstripe_url: str, url: str) -> None:
+    body = json.dumps({"url": url, "secret": WEBHOOK_SECRET, "events": ["payment_intent.succeeded"]}).encode()
+    request = urllib.request.Request(f"{localstripe_url}/_config/webhooks/wumeng", data=body,
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=5)
+
+
+@pytest.fixture
+def localstripe_posts_to_the_site(live_server, localstripe_url, webhook_secret):
+    # Events of earlier tests (their orders had the same numbers) must have gone out, to nobody.
+    time.sleep(WEBHOOK_DELAY_SECONDS + 0.5)
+    _register_webhook(localstripe_url, live_server.url + reverse("stripe-webhook"))
+    yield
+    # Later events go nowhere once this site is gone (port 9 is "discard", closed here).
+    _register_webhook(localstripe_url, "http://127.0.0.1:9/")
+
+
+def order_once_delivered(pk: int) -> Order:
+    """The order, once localstripe's webhook has marked it paid (or the wait is over)."""
+    deadline = time.monotonic() + DELIVERY_SECONDS
+    while Order.objects.get(pk=pk).status != "paid" and time.monotonic() < deadline:
+        time.sleep(0.25)
+    return Order.objects.get(pk=pk)
