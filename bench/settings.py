@@ -16,3 +16,4 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 STATIC_ROOT = BASE_DIR / "var" / "bench-static"
 MEDIA_ROOT = BASE_DIR / "var" / "bench-media"
+EMAIL_FILE_PATH = BASE_DIR / "var" / "bench-mail"  # when the bench picks the file e-mail backend

@@ -32,22 +32,30 @@ def station_member_add(*, station: Station, user, role: str = StationRole.STAFF)
 def shipments_create_for_order(*, order) -> list:
     """One shipment per station: each order line goes to the station of its seller's township.
     Lines of partners that are not sellers (the platform's own stock) ship from the platform."""
+    from django.db.models import prefetch_related_objects
     from django.utils.translation import gettext as _
     from oscar.apps.order.exceptions import UnableToPlaceOrder
 
     from logistics.models import Shipment, ShipmentLine
 
-    lines = [line for line in order.lines.select_related("partner__seller") if hasattr(line.partner, "seller")]
+    # At placement the lines and their sellers are already in memory (see OrderCreator):
+    # the prefetch then costs nothing; elsewhere it loads them in two queries.
+    lines = list(order.lines.all())
+    prefetch_related_objects(lines, "partner__seller")
+    lines = [line for line in lines if hasattr(line.partner, "seller")]
     townships = {line.partner.seller.township_id for line in lines}
     stations = {}
     for station in Station.objects.filter(township_id__in=townships, is_active=True).order_by("id"):
         stations.setdefault(station.township_id, station)
-    shipments = {}
+    shipments, line_station = {}, []
     for line in lines:
         station = stations.get(line.partner.seller.township_id)
         if station is None:
             raise UnableToPlaceOrder(_("No station ships goods from this seller's township yet."))
-        if station.pk not in shipments:
-            shipments[station.pk] = Shipment.objects.create(order=order, station=station)
-        ShipmentLine.objects.create(shipment=shipments[station.pk], order_line=line)
+        shipments.setdefault(station.pk, Shipment(order=order, station=station))
+        line_station.append((line, station.pk))
+    Shipment.objects.bulk_create(shipments.values())
+    ShipmentLine.objects.bulk_create(
+        ShipmentLine(shipment=shipments[station_pk], order_line=line) for line, station_pk in line_station
+    )
     return list(shipments.values())

@@ -3,7 +3,7 @@
 When several households sell the same pooled product, the sale goes to the one with
 the lowest e-commerce sales this year (ties: the older listing, i.e. the lower stock
 record id). A line is split across households when the first has too little stock.
-Stock rows are locked (`SELECT … FOR UPDATE` on PostgreSQL) in id order, so
+Stock rows are locked (`SELECT … FOR NO KEY UPDATE` on PostgreSQL) in id order, so
 concurrent checkouts queue instead of deadlocking, and each sees the stock the
 previous one left."""
 
@@ -28,12 +28,16 @@ def fair_ranking(records, *, sales: dict[int, Decimal]) -> list[StockRecord]:
 
 
 def fair_pick(records) -> StockRecord | None:
-    """The record a buyer is offered now (no locks: display only)."""
+    """The record a buyer is offered now (no locks: display only). Records loaded through
+    `stockrecords_with_sales_this_year` bring their sellers' sales along."""
     records = list(records)
     in_stock = [r for r in records if available(r) > 0]
     if not in_stock:
         return records[0] if records else None
-    sales = sales_this_year_by_partner(partner_ids=[r.partner_id for r in in_stock])
+    if all(hasattr(r, "sales_this_year") for r in in_stock):
+        sales = {r.partner_id: r.sales_this_year for r in in_stock if r.sales_this_year is not None}
+    else:
+        sales = sales_this_year_by_partner(partner_ids=[r.partner_id for r in in_stock])
     return fair_ranking(in_stock, sales=sales)[0]
 
 
@@ -44,7 +48,15 @@ def allocate_basket(basket) -> dict[int, list[tuple[StockRecord, int]]]:
     assert transaction.get_connection().in_atomic_block, "allocate inside the order's transaction"
     lines = list(basket.all_lines())
     locked = list(
-        StockRecord.objects.select_for_update()
+        # Only the stock rows are locked; the seller (and its township) comes along for the
+        # order lines and shipments, which would otherwise fetch it line by line.
+        # NO KEY UPDATE (we change num_allocated, never the id) still queues checkouts behind
+        # each other, but not the foreign-key checks of rows that point at a stock record:
+        # with FOR UPDATE, a basket line added meanwhile (its FK checked at COMMIT, after
+        # Oscar's analytics counted it) and this order (counting the same product next)
+        # waited for each other, and PostgreSQL killed one of them as a deadlock.
+        StockRecord.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("partner__seller")
         .filter(product_id__in={line.product_id for line in lines})
         .order_by("id")
     )
@@ -72,6 +84,5 @@ def allocate_basket(basket) -> dict[int, list[tuple[StockRecord, int]]]:
                 % {"n": line.quantity - remaining, "title": line.product.get_title()}
             )
         plan[line.id] = parts
-    for record in touched.values():
-        StockRecord.objects.filter(pk=record.pk).update(num_allocated=record.num_allocated)
+    StockRecord.objects.bulk_update(touched.values(), ["num_allocated"])  # one UPDATE for all, rows are locked
     return plan

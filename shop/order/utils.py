@@ -14,15 +14,31 @@ class OrderCreator(utils.OrderCreator):
     def place_order(self, basket, *args, **kwargs):
         with transaction.atomic():
             self.allocation = allocate_basket(basket)
+            self.order_lines = []
             order = super().place_order(basket, *args, **kwargs)
             shipments_create_for_order(order=order)
+        return order
+
+    def create_order_model(self, user, *args, surcharges=None, **kwargs):
+        order = super().create_order_model(user, *args, surcharges=surcharges, **kwargs)
+        # The confirmation e-mail asks for the buyer and the order's surcharges: known here.
+        if user is not None and user.is_authenticated and order.user_id == user.pk:
+            order.user = user
+        if not surcharges:
+            remember_related(order, "surcharges", [])
         return order
 
     def create_line_models(self, order, basket_line, extra_line_fields=None):
         """One order line per household that fills the basket line, at the price the buyer saw."""
         created = []
+        parts = self.allocation[basket_line.id]
         unit_incl, unit_excl = basket_line.unit_price_incl_tax, basket_line.unit_price_excl_tax
-        for record, quantity in self.allocation[basket_line.id]:
+        # Oscar reads the basket line's seller before our fields replace it: hand it the
+        # one the allocation already loaded rather than have it fetched again.
+        partners = {record.partner_id: record.partner for record, _quantity in parts}
+        if basket_line.stockrecord and basket_line.stockrecord.partner_id in partners:
+            basket_line.stockrecord.partner = partners[basket_line.stockrecord.partner_id]
+        for record, quantity in parts:
             fields = {
                 **(extra_line_fields or {}),
                 "partner": record.partner,
@@ -39,7 +55,25 @@ class OrderCreator(utils.OrderCreator):
                 "line_price_before_discounts_excl_tax": unit_excl * quantity,
             }
             created.append(super().create_line_models(order, basket_line, extra_line_fields=fields))
+        self.order_lines.extend(created)
+        # After placement, Oscar's analytics, its payment events, the confirmation e-mail
+        # and our shipments each read the order's lines again (six queries for one line).
+        remember_related(order, "lines", self.order_lines)
         return created[0]
 
     def update_stock_records(self, line):
         """Stock was already reserved, under lock, by `allocate_basket`."""
+
+
+def remember_related(order, name: str, objects) -> None:
+    """Make `order.<name>.all()` answer with objects created in this transaction, as if
+    prefetched. Only for rows this code has just written, listed in the relation's own
+    order (for lines: id order), so the list is what the database would return; any
+    filtered or ordered query on the relation still goes to the database."""
+    cache = getattr(order, "_prefetched_objects_cache", {})
+    cache.pop(name, None)
+    order._prefetched_objects_cache = cache
+    queryset = getattr(order, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    cache[name] = queryset

@@ -22,7 +22,19 @@ class StationDelivery(Base):
         return prices.Price(currency=basket.currency, excl_tax=self.charge(basket), tax=Decimal("0.00"))
 
     def charge(self, basket) -> Decimal:
-        record_ids = [line.stockrecord_id for line in basket.all_lines() if line.stockrecord_id]
+        record_ids = tuple(sorted(line.stockrecord_id for line in basket.all_lines() if line.stockrecord_id))
+        # A checkout page asks for the charge several times (the method list, the totals, the
+        # order); the answer depends only on the stock records, so it is kept on the basket,
+        # which lives for one request (this method object lives as long as the process).
+        known = getattr(basket, "_station_delivery_charges", None)
+        if known is None:
+            known = basket._station_delivery_charges = {}
+        if record_ids not in known:
+            known[record_ids] = self._charge_for(record_ids)
+        return known[record_ids]
+
+    @staticmethod
+    def _charge_for(record_ids) -> Decimal:
         parcels: dict[str, bool] = {}  # township → needs the cold chain
         for township, storage in StockRecord.objects.filter(pk__in=record_ids).values_list(
             "partner__seller__township_id", "product__storage"
