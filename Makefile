@@ -1,12 +1,13 @@
 # Two commands on a fresh machine with Python 3.11, make and git:
 #   make run   - install, migrate, load the demo data, serve http://127.0.0.1:8000/
 #   make test  - install and run the whole test suite
+#   make run-stripe - as `make run`, but paying through a local Stripe API (localstripe)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test install messages bench screenshots check
+.PHONY: run run-stripe test install messages bench screenshots check
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +24,20 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0341 is declined,
+# 4000 0027 6000 3184 asks for 3-D Secure. localstripe signs its webhooks with the secret below.
+LOCALSTRIPE := http://127.0.0.1:8420
+run-stripe: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python -m localstripe --from-scratch --port 8420 > var/localstripe.log 2>&1 & echo $$! > var/localstripe.pid
+	until curl -sf -u sk_test_local: $(LOCALSTRIPE)/v1/balance > /dev/null; do sleep 0.3; done
+	curl -sf $(LOCALSTRIPE)/_config/webhooks/wumeng -H 'Content-Type: application/json' \
+	  -d '{"url": "http://127.0.0.1:8000/payments/stripe/webhook/", "secret": "whsec_local"}' > /dev/null
+	STRIPE_SECRET_KEY=sk_test_local STRIPE_PUBLISHABLE_KEY=pk_test_local STRIPE_WEBHOOK_SECRET=whsec_local \
+	  STRIPE_API_BASE=$(LOCALSTRIPE) STRIPE_JS_URL=$(LOCALSTRIPE)/js.stripe.com/v3/ \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000; kill $$(cat var/localstripe.pid)
 
 test: install
 	mkdir -p var
