@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from oscar.apps.order.models import Order, PaymentEvent, PaymentEventQuantity, PaymentEventType
 
 from oscar.apps.partner.models import StockRecord
+
 from shop.errors import InvalidInput
 from shop.money import to_fen
+from shop.payments.stripe.services import SOURCE_TYPE_CODE, refund_create
 
 REFUNDED = "Refunded"
 
@@ -71,9 +73,7 @@ def refund_payment(*, order: Order, amount: Decimal) -> None:
     source = order.sources.select_for_update().select_related("source_type").first()
     if source is None or amount > source.amount_debited - source.amount_refunded:
         raise InvalidInput(_("There is no payment left to refund on this order."))
-    if source.source_type.code == "stripe":
-        from shop.payments.stripe.services import refund_create
-
+    if source.source_type.code == SOURCE_TYPE_CODE:
         refund_create(order=order, amount=amount)
     else:  # the demo payment: nothing to send anywhere
         source.refund(amount, reference=f"refund-{order.number}")

@@ -16,6 +16,7 @@ from oscar.apps.partner.models import StockRecord
 
 from catalogue.factories import ProductFactory
 from shop.factories import UserFactory
+from shop.order.refunds import order_refund
 from shop.payments.models import StripeEvent
 from shop.payments.stripe.client import decline_message
 from shop.payments.stripe.handlers import event_process
@@ -108,6 +109,30 @@ def test_the_webhook_then_marks_the_order_paid(at_payment, card, stripe_checkout
     assert event_process(stripe_event("payment_intent.succeeded", intent.to_dict(for_json=True))) == "paid"
     order.refresh_from_db()
     assert order.status == "paid" and order.sources.get().amount_debited == TOTAL
+
+
+@pytest.fixture
+def paid_by_card(at_payment, card, stripe_checkout):
+    """Xiaoming's order, paid by card and marked paid by the webhook."""
+    pay(at_payment, payment_method=card(CARD_VISA))
+    order = Order.objects.get()
+    intent = stripe_checkout.v1.payment_intents.retrieve(order.sources.get().reference)
+    event_process(stripe_event("payment_intent.succeeded", intent.to_dict(for_json=True)))
+    return Order.objects.get(pk=order.pk)
+
+
+def test_the_operator_refunds_a_card_paid_line_through_stripe(paid_by_card, stripe_checkout):
+    line = paid_by_card.lines.get()
+    order_refund(order=paid_by_card, quantities={line.pk: 1}, by=UserFactory(username="operator", is_staff=True))
+    refunds = stripe_checkout.v1.refunds.list(params={"payment_intent": paid_by_card.sources.get().reference}).data
+    assert [refund.amount for refund in refunds] == [12800]  # the chicken; delivery is not refunded
+
+
+def test_a_card_paid_refund_returns_the_unit_to_stock(paid_by_card, chicken_record):
+    line = paid_by_card.lines.get()
+    order_refund(order=paid_by_card, quantities={line.pk: 1}, by=UserFactory(username="operator", is_staff=True))
+    chicken_record.refresh_from_db()
+    assert chicken_record.num_allocated == 0
 
 
 def test_a_declined_card_is_explained_in_plain_words(at_payment, card):
