@@ -1,5 +1,6 @@
 import os
 import shutil
+from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -114,3 +115,38 @@ def phone(browser, live_server, transactional_db):
     page.on("request", lambda r: None if r.url.startswith(live_server.url) else page.outside_requests.append(r.url))
     yield page
     context.close()
+
+
+@pytest.fixture
+def shopper_at_payment(phone, live_server, stations):
+    """A function: a signed-in buyer puts a ¥168.00 chicken in the basket, gives an address
+    and stands on the payment page (at `prefix`, "" for Chinese, "/en" for English)."""
+    from catalogue.factories import ProductFactory
+    from sellers.factories import HouseholdFactory
+    from sellers.services import household_seller_ensure, stock_offer
+    from shop.factories import UserFactory
+    from shop.models import Division
+
+    def go(prefix: str):
+        product = ProductFactory(title="盐津乌骨鸡", title_en="Yanjin black-bone chicken")
+        household = HouseholdFactory(township=Division.objects.get(code=MIAOBA), consent_to_sell=True)
+        stock_offer(seller=household_seller_ensure(household=household), product=product, price=Decimal("168.00"), stock=4)
+        UserFactory(username="buyer", email="buyer@wumeng.example")
+        base = live_server.url + prefix
+        phone.goto(base + "/accounts/login/")
+        phone.fill("#id_login-username", "buyer@wumeng.example")
+        phone.fill("#id_login-password", "wumeng-demo")
+        phone.locator("button[name=login_submit]").click()
+        phone.goto(base + product.get_absolute_url())
+        phone.locator("form.add button").click()
+        phone.goto(base + "/checkout/")
+        for field, value in {"first_name": "小明", "last_name": "王", "line1": "朝阳区建国路 88 号",
+                             "line4": "北京", "postcode": "100022", "phone_number": "13800000000"}.items():
+            phone.fill(f"#id_{field}", value)
+        if phone.locator("select#id_country").count():  # hidden when China is the only shipping country
+            phone.select_option("#id_country", "CN")
+        phone.locator("#new_shipping_address button[type=submit]").click()
+        phone.wait_for_url("**/checkout/payment-details/")
+        return phone
+
+    return go

@@ -89,6 +89,14 @@ def stripe_api(settings, localstripe_url):
 
 
 @pytest.fixture
+def stripe_checkout(settings, stripe_api, localstripe_url, webhook_secret):
+    """The whole site on localstripe: the SDK, the payment page's Stripe.js and the webhook."""
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_wumeng"
+    settings.STRIPE_JS_URL = f"{localstripe_url}/js.stripe.com/v3/"
+    return stripe_api
+
+
+@pytest.fixture
 def card(stripe_api):
     """A function making a card PaymentMethod at Stripe from a test card number."""
 

@@ -7,49 +7,19 @@ import re
 import pytest
 from oscar.apps.order.models import Order
 
-from catalogue.factories import ProductFactory
-from shop.factories import UserFactory
-from tests.checkout.conftest import offer
 from tests.payments.conftest import CARD_3DS_REQUIRED, CARD_DECLINED, CARD_VISA, order_once_delivered
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-ADDRESS = {"first_name": "小明", "last_name": "王", "line1": "朝阳区建国路 88 号",
-           "line4": "北京", "postcode": "100022", "phone_number": "13800000000"}
-
 
 @pytest.fixture
-def stripe_site(settings, stripe_api, localstripe_url, localstripe_posts_to_the_site):
-    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_wumeng"
-    settings.STRIPE_JS_URL = f"{localstripe_url}/js.stripe.com/v3/"
+def stripe_site(stripe_checkout, localstripe_url, localstripe_posts_to_the_site):
     return localstripe_url
 
 
 @pytest.fixture
-def at_payment_page(phone, live_server, stations, stripe_site):
-    """Sign in, put a chicken in the basket, give an address: the buyer stands on the payment page."""
-
-    def go(prefix: str):
-        product = ProductFactory(title="盐津乌骨鸡", title_en="Yanjin black-bone chicken")
-        offer(product, stock=4, price="168.00")
-        UserFactory(username="buyer", email="buyer@wumeng.example")
-        base = live_server.url + prefix
-        phone.goto(base + "/accounts/login/")
-        phone.fill("#id_login-username", "buyer@wumeng.example")
-        phone.fill("#id_login-password", "wumeng-demo")
-        phone.locator("button[name=login_submit]").click()
-        phone.goto(base + product.get_absolute_url())
-        phone.locator("form.add button").click()
-        phone.goto(base + "/checkout/")
-        for field, value in ADDRESS.items():
-            phone.fill(f"#id_{field}", value)
-        if phone.locator("select#id_country").count():
-            phone.select_option("#id_country", "CN")
-        phone.locator("#new_shipping_address button[type=submit]").click()
-        phone.wait_for_url("**/checkout/payment-details/")
-        return phone
-
-    return go
+def at_payment_page(shopper_at_payment, stripe_site):
+    return shopper_at_payment
 
 
 def enter_card(page, number: str) -> None:

@@ -33,13 +33,6 @@ TOTAL = Decimal("140.00")  # one ¥128.00 chicken and the station's ¥12.00 deli
 
 
 @pytest.fixture
-def stripe_checkout(settings, stripe_api, localstripe_url, webhook_secret):
-    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_wumeng"
-    settings.STRIPE_JS_URL = f"{localstripe_url}/js.stripe.com/v3/"
-    return stripe_api
-
-
-@pytest.fixture
 def chicken_record(stations):
     return offer(ProductFactory(title="盐津乌骨鸡"), stock=3, price="128.00")
 
