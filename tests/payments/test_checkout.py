@@ -231,3 +231,27 @@ def test_a_payment_left_without_an_order_for_an_hour_is_refunded(stripe_checkout
     assert event_process(event) == "refunded_unplaced"
     assert StripeEvent.objects.get(event_id=event["id"]).outcome == "refunded_unplaced"
     assert stripe_checkout.v1.refunds.list(params={"payment_intent": intent.id}).data[0].amount == 14000
+
+
+# Back from Alipay (localstripe has no wallets: a card pays the checkout's intent instead) --
+
+def _paid_outside_the_page(client, card, stripe_checkout) -> str:
+    from shop.payments.stripe.services import payment_intent_confirm
+
+    intent_id = page_config(client.get(reverse("checkout:payment-details")))["intent"]
+    payment_intent_confirm(intent_id=intent_id, payment_method=card(CARD_VISA))
+    return intent_id
+
+
+def test_coming_back_from_the_wallet_places_the_order(at_payment, card, stripe_checkout):
+    intent_id = _paid_outside_the_page(at_payment, card, stripe_checkout)
+    response = at_payment.get(reverse("checkout:stripe-return"), {"payment_intent": intent_id, "redirect_status": "succeeded"})
+    assert response.status_code == 302 and response.url == reverse("checkout:thank-you")
+    assert Order.objects.get().sources.get().reference == intent_id
+
+
+def test_coming_back_with_another_checkouts_intent_places_nothing(at_payment, card, stripe_checkout):
+    _paid_outside_the_page(at_payment, card, stripe_checkout)
+    other = stripe_checkout.v1.payment_intents.create(params={"amount": 14000, "currency": "cny"})
+    at_payment.get(reverse("checkout:stripe-return"), {"payment_intent": other.id})
+    assert not Order.objects.exists()
