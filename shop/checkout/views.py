@@ -42,6 +42,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(demo_payment=demo_payment_available(), **kwargs)
         if stripe_payment_available() and not self.preview:
+            context["stripe_mode"] = True
             context["stripe"] = self.stripe_page_config(context["order_total"])
             context["stripe_js_url"] = settings.STRIPE_JS_URL
         return context

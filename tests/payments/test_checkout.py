@@ -74,6 +74,13 @@ def test_the_payment_page_loads_stripe_js_from_the_configured_address(at_payment
     assert f'<script src="{localstripe_url}/js.stripe.com/v3/"></script>' in page
 
 
+def test_the_payment_page_says_so_when_stripe_cannot_be_reached(at_payment, settings):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # the discard port: nothing answers
+    response = at_payment.get(reverse("checkout:payment-details"))
+    assert response.status_code == 200
+    assert "暂时无法连接支付服务" in response.content.decode()
+
+
 def test_reloading_the_payment_page_keeps_one_payment_intent(at_payment):
     first = page_config(at_payment.get(reverse("checkout:payment-details")))
     again = page_config(at_payment.get(reverse("checkout:payment-details")))
