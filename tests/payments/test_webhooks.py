@@ -249,3 +249,17 @@ def test_charge_refunded_for_a_payment_we_do_not_know_is_ignored(deliver, pendin
     response = deliver(stripe_event("charge.refunded", charge_refunded_object(intent_id="pi_unknown",
                                                                               refunds=[("re_x", 100)])))
     assert response.status_code == 200 and response.json()["outcome"] == "ignored"
+
+
+def test_the_operator_reads_the_events_in_the_admin(admin_client, deliver, pending_order):
+    deliver(stripe_event("payment_intent.succeeded", intent_object(pending_order), event_id="evt_admin"))
+    page = admin_client.get("/django-admin/wumeng_payments/stripeevent/").content.decode()
+    assert "evt_admin" in page
+
+
+def test_nobody_can_edit_an_event_in_the_admin(admin_client, deliver, pending_order):
+    deliver(stripe_event("payment_intent.succeeded", intent_object(pending_order), event_id="evt_admin"))
+    event = StripeEvent.objects.get()
+    response = admin_client.post(f"/django-admin/wumeng_payments/stripeevent/{event.pk}/change/", {"outcome": "x"})
+    assert response.status_code == 403
+    assert StripeEvent.objects.get().outcome == "paid"
