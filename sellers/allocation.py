@@ -86,3 +86,11 @@ def allocate_basket(basket) -> dict[int, list[tuple[StockRecord, int]]]:
         plan[line.id] = parts
     StockRecord.objects.bulk_update(touched.values(), ["num_allocated"])  # one UPDATE for all, rows are locked
     return plan
+
+
+def allocation_release(quantities: dict[int, int]) -> None:
+    """Give reserved units back ({stock record id: units}), so the households can sell them
+    again: refunded units, or the order of a payment that failed. Rows locked in id order."""
+    for record in StockRecord.objects.select_for_update().filter(pk__in=quantities).order_by("id"):
+        record.num_allocated = max((record.num_allocated or 0) - quantities[record.pk], 0)
+        record.save(update_fields=["num_allocated"])

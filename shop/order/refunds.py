@@ -11,8 +11,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from oscar.apps.order.models import Order, PaymentEvent, PaymentEventQuantity, PaymentEventType
 
-from oscar.apps.partner.models import StockRecord
 
+from sellers.allocation import allocation_release
 from shop.errors import InvalidInput
 from shop.money import to_fen
 from shop.payments.stripe.services import SOURCE_TYPE_CODE, refund_create
@@ -57,7 +57,7 @@ def order_refund(*, order: Order, quantities: dict[int, int], by, reason: str = 
     event = PaymentEvent.objects.create(order=order, amount=amount, event_type=event_type, reference=reason[:128])
     for line_id, qty in wanted.items():
         PaymentEventQuantity.objects.create(event=event, line=lines[line_id], quantity=qty)
-    _return_to_stock({lines[i].stockrecord_id: qty for i, qty in wanted.items() if lines[i].stockrecord_id})
+    allocation_release({lines[i].stockrecord_id: qty for i, qty in wanted.items() if lines[i].stockrecord_id})
     order.notes.create(
         user=by, note_type="System",
         message=_("Refunded ¥%(amount)s. %(reason)s") % {"amount": amount, "reason": reason},
@@ -78,9 +78,3 @@ def refund_payment(*, order: Order, amount: Decimal) -> None:
     else:  # the demo payment: nothing to send anywhere
         source.refund(amount, reference=f"refund-{order.number}")
 
-
-def _return_to_stock(quantities: dict[int, int]) -> None:
-    """Release the units' allocation, so the households can sell them again (rows locked in id order)."""
-    for record in StockRecord.objects.select_for_update().filter(pk__in=quantities).order_by("id"):
-        record.num_allocated = max((record.num_allocated or 0) - quantities[record.pk], 0)
-        record.save(update_fields=["num_allocated"])

@@ -156,6 +156,36 @@ def test_a_failed_attempt_on_a_known_payment_is_a_failed_transaction(deliver, pe
     assert source.amount_debited == 0
 
 
+@pytest.fixture
+def placed_on_a_processing_wallet_payment(pending_order):
+    """An order placed while its WeChat Pay payment was still processing."""
+    from shop.payments.stripe.services import source_type_stripe
+
+    Source.objects.create(order=pending_order, source_type=source_type_stripe(), currency="CNY",
+                          amount_allocated=Decimal("128.00"), reference="pi_wallet")
+    return pending_order
+
+
+def _wallet_failed(order):
+    return stripe_event("payment_intent.payment_failed", intent_object(
+        order, intent_id="pi_wallet", status="requires_payment_method",
+        last_payment_error={"code": "payment_method_provider_decline", "message": "The wallet declined."}))
+
+
+def test_a_failed_payment_the_order_was_placed_on_cancels_it(deliver, placed_on_a_processing_wallet_payment):
+    response = deliver(_wallet_failed(placed_on_a_processing_wallet_payment))
+    assert response.json()["outcome"] == "cancelled_unpaid"
+    assert _reloaded(placed_on_a_processing_wallet_payment).status == "cancelled"
+
+
+def test_a_cancelled_unpaid_order_returns_its_goods_to_stock(deliver, placed_on_a_processing_wallet_payment):
+    line = placed_on_a_processing_wallet_payment.lines.get()
+    assert line.stockrecord.num_allocated == 1
+    deliver(_wallet_failed(placed_on_a_processing_wallet_payment))
+    line.stockrecord.refresh_from_db()
+    assert line.stockrecord.num_allocated == 0
+
+
 def test_an_amount_that_does_not_match_the_total_does_not_mark_paid(deliver, pending_order):
     short = intent_object(pending_order, amount=Decimal("1.28"))
     response = deliver(stripe_event("payment_intent.succeeded", short))

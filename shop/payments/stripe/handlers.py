@@ -20,6 +20,7 @@ from oscar.apps.order.models import (
 )
 from oscar.apps.payment.models import Source, Transaction
 
+from sellers.allocation import allocation_release
 from shop.money import to_fen
 from shop.payments.models import StripeEvent
 
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 PAID_STATUS = "paid"
 PAYABLE_STATUS = "pending"
+CANCELLED_STATUS = "cancelled"
 DEBIT_SUCCEEDED = "succeeded"
 
 # Outcomes, stored on each StripeEvent.
@@ -50,6 +52,7 @@ PAYMENT_FAILED = "payment_failed"
 REFUND_RECORDED = "refund_recorded"
 UNKNOWN_ORDER = "unknown_order"
 REFUNDED_UNPLACED = "refunded_unplaced"
+CANCELLED_UNPAID = "cancelled_unpaid"
 
 UNPLACED_REFUND_AFTER_SECONDS = 60 * 60
 
@@ -163,8 +166,9 @@ def _payment_event_paid(*, order: Order, amount: Decimal, reference: str) -> Non
 
 
 def payment_intent_payment_failed(intent: dict) -> tuple[str, str]:
-    """An attempt failed (declined, authentication failed): note why; the order stays pending,
-    so the buyer can try again with another card or method."""
+    """An attempt failed (declined, authentication failed): note why. When it is the payment
+    the order was placed on (a wallet's that was still processing), nothing else will pay
+    the order: it is cancelled and its units go back to the households' stock."""
     order_number = _intent_order_number(intent)
     if not order_number:
         return "", IGNORED
@@ -184,6 +188,12 @@ def payment_intent_payment_failed(intent: dict) -> tuple[str, str]:
             source=source, txn_type=Transaction.DEBIT, amount=fen_to_yuan(intent["amount"]),
             reference=intent["id"], status=f"failed: {code}"[:128],
         )
+        if order.status == PAYABLE_STATUS and not source.amount_debited:
+            allocation_release({line.stockrecord_id: line.quantity for line in order.lines.all() if line.stockrecord_id})
+            order.set_status(CANCELLED_STATUS)
+            _note(order, _("The payment failed (%(code)s): %(message)s The order was cancelled and its goods returned to stock.")
+                  % {"code": code, "message": error.get("message") or ""})
+            return order_number, CANCELLED_UNPAID
     _note(order, _("A Stripe payment attempt failed (%(code)s): %(message)s The order is still waiting for payment.")
           % {"code": code, "message": error.get("message") or ""})
     return order_number, PAYMENT_FAILED
