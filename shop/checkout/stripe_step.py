@@ -44,7 +44,7 @@ class AuthenticationRequired(UnableToTakePayment):
 
 def _matches(intent, *, order_number: str, total) -> bool:
     return (
-        intent.to_dict()["metadata"].get("order_number") == str(order_number)  # Oscar's numbers are ints
+        intent.to_dict()["metadata"].get("order_number") == order_number
         and intent.amount == yuan_to_fen(total.incl_tax)
         and intent.currency == total.currency.lower()
     )

@@ -51,9 +51,9 @@ class PaymentDetailsView(views.PaymentDetailsView):
         """What the payment page's script needs (rendered with json_script)."""
         try:
             intent = self.stripe_intent or checkout_intent(
-                self.checkout_session, order_number=self.generate_order_number(self.request.basket), total=total
+                self.checkout_session, order_number=str(self.generate_order_number(self.request.basket)), total=total
             )
-        except (PaymentDeclined, PaymentProviderError):
+        except PaymentProviderError:
             logger.exception("No PaymentIntent for basket %s", self.request.basket.id)
             return None
         return {
@@ -98,7 +98,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
     def handle_stripe_payment(self, order_number, total, payment_method, payment_intent):
         try:
             intent = payment_take(
-                self.checkout_session, order_number=order_number, total=total,
+                self.checkout_session, order_number=str(order_number), total=total,  # Oscar's numbers are ints
                 payment_method=payment_method, payment_intent=payment_intent,
             )
         except AuthenticationRequired as required:

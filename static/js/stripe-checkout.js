@@ -39,17 +39,14 @@
     return tokenised.error ? { error: tokenised.error } : { id: tokenised.token.card.id };
   }
 
+  // Each wallet: Stripe.js's function for it and that function's options.
   const wallets = {
-    alipay: () => stripe.confirmAlipayPayment(config.clientSecret, { return_url: config.returnUrl }),
-    wechat_pay: () =>
-      stripe.confirmWechatPayPayment(config.clientSecret, {
-        payment_method_options: { wechat_pay: { client: "web" } },
-      }),
+    alipay: ["confirmAlipayPayment", { return_url: config.returnUrl }],
+    wechat_pay: ["confirmWechatPayPayment", { payment_method_options: { wechat_pay: { client: "web" } } }],
   };
-  const walletFunctions = { alipay: "confirmAlipayPayment", wechat_pay: "confirmWechatPayPayment" };
 
   form.querySelectorAll("input[name=method]").forEach((radio) => {
-    if (walletFunctions[radio.value] && typeof stripe[walletFunctions[radio.value]] !== "function") {
+    if (wallets[radio.value] && typeof stripe[wallets[radio.value][0]] !== "function") {
       radio.disabled = true;
       radio.parentElement.title = config.messages.notAvailable;
     }
@@ -75,7 +72,8 @@
     }
     // Alipay leaves for its own page and comes back to the return address; WeChat Pay shows
     // its QR code here. Either way the server checks the payment before placing the order.
-    const result = await wallets[method]();
+    const [confirm, options] = wallets[method];
+    const result = await stripe[confirm](config.clientSecret, options);
     if (result && result.error) {
       busy(false);
       say(result.error.message);
