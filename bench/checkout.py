@@ -50,7 +50,7 @@ def prepare():
     from django.core.management import call_command
 
     from catalogue.models import Product
-    from oscar.apps.partner.models import StockRecord
+    from sellers.partner.models import StockRecord
     from shop.demo import demo_load
     from shop.factories import UserFactory
 

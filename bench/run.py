@@ -44,11 +44,11 @@ CATEGORY_SIZE = 30  # more than one page of 24
 
 def prepare() -> dict[str, str]:
     """Migrate, load the demo, fill one category past a page, collect static. Returns the pages to measure."""
-    from catalogue.factories import product_with_sellers
     from catalogue.images import demo_picture
     from catalogue.models import Category, Product
     from catalogue.selectors import products_in_category
     from catalogue.services import product_image_add
+    from sellers.factories import product_with_sellers
     from shop.demo import demo_load
 
     (ROOT / "var").mkdir(exist_ok=True)

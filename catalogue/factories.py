@@ -1,11 +1,7 @@
-from decimal import Decimal
-
 import factory
 
 from catalogue import services
-from catalogue.models import Product
-from sellers.factories import HouseholdFactory
-from sellers.services import household_seller_ensure, stock_offer
+from catalogue.models import Product, StorageClass
 
 
 class ProductFactory(factory.Factory):
@@ -19,19 +15,10 @@ class ProductFactory(factory.Factory):
     category_slug = "poultry-eggs"
     kind = services.POOLED
     unit = "500 g"
-    storage = "ambient"
+    storage = StorageClass.AMBIENT
 
     @classmethod
     def _create(cls, model_class, *, category_slug, kind, **kwargs):
         category = services.categories_ensure()[category_slug]
         product_class = services.product_classes_ensure()[kind]
         return services.product_create(category=category, product_class=product_class, **kwargs)
-
-
-def product_with_sellers(*, sellers: int = 2, price=Decimal("88.00"), stock: int = 10, **product_kwargs) -> Product:
-    """A product offered by `sellers` households, each with `stock` units."""
-    product = ProductFactory(**product_kwargs)
-    for _ in range(sellers):
-        seller = household_seller_ensure(household=HouseholdFactory())
-        stock_offer(seller=seller, product=product, price=price, stock=stock)
-    return product

@@ -4,7 +4,9 @@ leak), and served as sized WebP renditions."""
 import io
 import random
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageOps
 
 CARD_PX = 480
@@ -16,9 +18,6 @@ MAX_PIXELS = 50_000_000
 
 def photo_bytes(upload) -> bytes:
     """The bytes of an uploaded photo, or a ValidationError a clerk can act on."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The photo is too large (%(mb)s MB). The limit is %(limit)s MB.")

@@ -4,10 +4,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import AbstractCategory, AbstractProduct, AbstractProductImage
-
 from oscar.core.utils import slugify
 
-from shop.i18n import localized
+from shop.core.i18n import localized
 
 
 class StorageClass(models.TextChoices):

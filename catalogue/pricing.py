@@ -4,6 +4,8 @@ computed from prefetched stock records so a listing costs no extra query."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from shop.core.money import Currency, round_to_fen
+
 
 @dataclass(frozen=True)
 class Offer:
@@ -20,7 +22,7 @@ def offer_for(product) -> Offer:
     cheapest = min(priced, key=lambda r: r.price, default=None)
     return Offer(
         price=cheapest.price if cheapest else None,
-        currency=cheapest.price_currency if cheapest else "CNY",
+        currency=cheapest.price_currency if cheapest else Currency.CNY,
         in_stock=bool(available),
         sellers=len({r.partner_id for r in records}),
     )
@@ -30,6 +32,4 @@ def price_per_kg(price: Decimal | None, net_weight_grams: int | None) -> Decimal
     """The price of one kilogram, so buyers can compare pack sizes (None when unknown)."""
     if price is None or not net_weight_grams:
         return None
-    from shop.money import to_fen
-
-    return to_fen(price * 1000 / net_weight_grams)
+    return round_to_fen(price * 1000 / net_weight_grams)

@@ -1,12 +1,12 @@
+import oscar.apps.catalogue.receivers  # noqa: F401  (keep Oscar's own receivers)
 from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-import oscar.apps.catalogue.receivers  # noqa: F401  (keep Oscar's own receivers)
 from catalogue.caching import catalogue_changed
 from catalogue.models import Category, Product, ProductCategory, ProductImage
 from catalogue.selectors import clear_navigation_cache
-from oscar.apps.partner.models import Partner, StockRecord
+from sellers.partner.models import Partner, StockRecord
 
 
 @receiver([post_save, post_delete], sender=Category)

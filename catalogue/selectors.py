@@ -2,11 +2,11 @@
 loads a page of products in a fixed number of queries whatever its size."""
 
 from django.core.cache import cache
-from django.db.models.functions import Coalesce
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from catalogue.models import Category, Product, ProductImage
-from oscar.apps.partner.models import StockRecord
+from sellers.partner.models import StockRecord
 
 NAV_CACHE_KEY = "catalogue:nav:{language}"
 
@@ -71,6 +71,11 @@ def products_matching(*, query: str) -> QuerySet[Product]:
             | Q(gi_mark__icontains=term)
         )
     return products.distinct()
+
+
+def products_sold_by_household(*, household_id: int) -> QuerySet[Product]:
+    """The cards of the products a household sells (its story page lists them)."""
+    return product_cards(public_products().filter(stockrecords__partner__seller__household_id=household_id).distinct())
 
 
 def product_for_detail(*, pk: int) -> Product:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import transaction
 
 from catalogue.images import renditions
-from catalogue.models import Category, Product, ProductClass, ProductImage
+from catalogue.models import Category, Product, ProductClass, ProductImage, StorageClass
 from catalogue.selectors import clear_navigation_cache
 from shop.models import Division
 
@@ -69,7 +69,7 @@ def product_create(
     unit_en: str = "",
     net_weight_grams: int | None = None,
     season: tuple[int, int] | None = None,
-    storage: str = "ambient",
+    storage: str = StorageClass.AMBIENT,
     shelf_life_days: int | None = None,
     certificate_number: str = "",
     certificate_expires: date | None = None,

@@ -19,7 +19,6 @@ from catalogue import selectors
 from catalogue.caching import cached_fragment
 from catalogue.models import Category, Product
 from catalogue.pricing import offer_for
-from sellers.selectors import sellers_of_product
 
 
 class ProductListView(TemplateView):
@@ -110,7 +109,7 @@ class ProductDetailView(TemplateView):
         except Product.DoesNotExist:
             return False
         offer = offer_for(product)
-        context = {"product": product, "offer": offer, "sellers": sellers_of_product(product=product)}
+        context = {"product": product, "offer": offer}
         return {
             "pk": product.pk,
             "url": product.get_absolute_url(),

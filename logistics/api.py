@@ -3,9 +3,8 @@
 from django.db.models import QuerySet
 from rest_framework import generics, serializers
 
+from logistics.access import ReadsRegistry, Scope, scope_for
 from logistics.models import Station
-from sellers.scoping import Scope, scope_for
-from shop.api.auth import ReadsRegistry
 
 
 def stations_visible(scope: Scope) -> QuerySet[Station]:

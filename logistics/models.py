@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shop.i18n import localized
+from shop.core.i18n import localized
 
 
 class Station(models.Model):

@@ -1,6 +1,9 @@
 from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext as _
+from oscar.apps.order.exceptions import UnableToPlaceOrder
 
-from logistics.models import Station, StationMembership, StationRole
+from logistics.models import Shipment, ShipmentLine, Station, StationMembership, StationRole
 from shop.models import Division
 
 
@@ -32,12 +35,6 @@ def station_member_add(*, station: Station, user, role: str = StationRole.STAFF)
 def shipments_create_for_order(*, order) -> list:
     """One shipment per station: each order line goes to the station of its seller's township.
     Lines of partners that are not sellers (the platform's own stock) ship from the platform."""
-    from django.db.models import prefetch_related_objects
-    from django.utils.translation import gettext as _
-    from oscar.apps.order.exceptions import UnableToPlaceOrder
-
-    from logistics.models import Shipment, ShipmentLine
-
     # At placement the lines and their sellers are already in memory (see OrderCreator):
     # the prefetch then costs nothing; elsewhere it loads them in two queries.
     lines = list(order.lines.all())

@@ -1,15 +1,14 @@
 """The household registry and listings over the API (DESIGN.md, "REST API (v1)").
 
 Input serializers check the shape of a request, output serializers shape the answer;
-`sellers.scoping` decides who may see or change what, and `sellers.services` does the writing.
-Errors are raised (ValidationError, `shop.errors.*`) and turned into the one error body at the edge."""
+`logistics.access` and `sellers.selectors` decide who may see or change what, and `sellers.services`
+does the writing.
+Errors are raised (ValidationError, `shop.core.errors.*`) and turned into the one error body at the edge."""
 
-import re
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from oscar.apps.partner.models import StockRecord
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,68 +16,24 @@ from rest_framework.views import APIView
 from catalogue.api import listing_categories
 from catalogue.selectors import public_products
 from catalogue.services import POOLED
+from logistics.access import StationStaffWrites, scope_for
 from sellers import codes, idnumbers, services
 from sellers.masking import personal_fields
 from sellers.models import Household
-from sellers.scoping import (
+from sellers.partner.models import StockRecord
+from sellers.selectors import (
+    household_for_scope,
     households_visible,
+    listing_for_scope,
     listings_visible,
-    listings_writable,
-    scope_for,
+    with_listing_details,
 )
-from shop.api.auth import ErrorSerializer, StationStaffWrites
-from shop.errors import NotFound, OutOfScope
+from shop.core.api import AmountField, ErrorSerializer, StrictInputSerializer
+from shop.core.errors import OutOfScope
 from shop.models import Division, DivisionLevel
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 CREATE_ERRORS = {code: ERRORS[code] for code in (400, 401, 403)}
-# Plain decimal notation only: "1e3", "NaN" or " 12" are not how anyone writes an amount.
-AMOUNT = re.compile(r"-?\d+(\.\d+)?")
-
-
-# --- fields and base classes -------------------------------------------------------------------
-
-
-class AmountField(serializers.DecimalField):
-    """Yuan as a string with two decimals ("128.00") both ways. JSON numbers with a fraction are
-    refused: a float may already have lost the fen before it reaches us."""
-
-    default_error_messages = {"not_a_string": _('Send amounts as a string, e.g. "128.00".')}
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=12, decimal_places=2, coerce_to_string=True, **kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, float):
-            self.fail("not_a_string")
-        if isinstance(data, str) and not AMOUNT.fullmatch(data):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictInputSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a misspelt or unchangeable field is an error the
-    caller sees instead of a change that silently does not happen."""
-
-    fixed_fields: frozenset[str] = frozenset()
-
-    def to_internal_value(self, data):
-        unknown = {}
-        if hasattr(data, "keys"):
-            for name in data:
-                if name in self.fields:
-                    continue
-                message = _("This field cannot be changed.") if name in self.fixed_fields else _("Unknown field.")
-                unknown[name] = [message]
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            raise serializers.ValidationError({**unknown, **error.detail}) from error
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return value
-
-
 def code_field(list_name: str, *, required: bool = True) -> serializers.ChoiceField:
     """A code from the registry's official list (`sellers/data/household_codes.csv`)."""
     return serializers.ChoiceField(
@@ -198,17 +153,6 @@ class HouseholdSerializer(serializers.Serializer):
         return not self._full(household)
 
 
-def household_for(scope, registry_id: str, *, write: bool) -> Household:
-    """404 for an unknown registry ID, 403 for one outside the caller's townships."""
-    household = Household.objects.filter(registry_id=registry_id).first()
-    if household is None:
-        raise NotFound(_("No household has this registry ID."))
-    allowed = scope.can_write_township if write else scope.can_read_township
-    if not allowed(household.township_id):
-        raise OutOfScope(_("This household belongs to another township."))
-    return household
-
-
 class HouseholdList(generics.ListAPIView):
     """Households in the caller's townships (station staff) or region (officials)."""
 
@@ -244,13 +188,13 @@ class HouseholdDetail(APIView):
     @extend_schema(responses={200: HouseholdSerializer, **ERRORS})
     def get(self, request, registry_id: str):
         scope = scope_for(request.user)
-        household = household_for(scope, registry_id, write=False)
+        household = household_for_scope(scope=scope, registry_id=registry_id)
         return Response(HouseholdSerializer(household, context={"scope": scope}).data)
 
     @extend_schema(request=HouseholdChangesSerializer, responses={200: HouseholdSerializer, **ERRORS})
     def patch(self, request, registry_id: str):
         scope = scope_for(request.user)
-        household = household_for(scope, registry_id, write=True)
+        household = household_for_scope(scope=scope, registry_id=registry_id, write=True)
         serializer = HouseholdChangesSerializer(household, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = serializer.validated_data
@@ -319,21 +263,6 @@ class ListingSerializer(serializers.Serializer):
         return categories[0].slug if categories else None
 
 
-def listings_for_output(queryset):
-    return queryset.select_related("product", "partner__seller__household").prefetch_related("product__categories")
-
-
-def listing_for(scope, pk: int, *, write: bool) -> StockRecord:
-    """404 for an unknown listing, 403 for one outside the caller's townships."""
-    visible = listings_writable(scope) if write else listings_visible(scope)
-    record = listings_for_output(visible).filter(pk=pk).first()
-    if record is not None:
-        return record
-    if StockRecord.objects.filter(pk=pk).exists():
-        raise OutOfScope(_("This listing belongs to another township."))
-    raise NotFound(_("No listing has this id."))
-
-
 class ListingList(generics.ListAPIView):
     """Listings of sellers in the caller's townships or region; station staff add new ones."""
 
@@ -341,7 +270,7 @@ class ListingList(generics.ListAPIView):
     serializer_class = ListingSerializer
 
     def get_queryset(self):
-        return listings_for_output(listings_visible(scope_for(self.request.user))).order_by("id")
+        return with_listing_details(listings_visible(scope_for(self.request.user))).order_by("id")
 
     @extend_schema(
         description="List goods for a household: stock of an existing pooled product (`product_id`), "
@@ -357,7 +286,7 @@ class ListingList(generics.ListAPIView):
         if not scope.can_write_township(household.township_id):
             raise OutOfScope(_("This household belongs to another township."))
         record = services.listing_create(household=household, **data)
-        record = listing_for(scope, record.pk, write=True)
+        record = listing_for_scope(scope=scope, pk=record.pk, write=True)
         return Response(ListingSerializer(record, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -368,12 +297,12 @@ class ListingDetail(APIView):
 
     @extend_schema(responses={200: ListingSerializer, **ERRORS})
     def get(self, request, pk: int):
-        record = listing_for(scope_for(request.user), pk, write=False)
+        record = listing_for_scope(scope=scope_for(request.user), pk=pk)
         return Response(ListingSerializer(record, context={"request": request}).data)
 
     @extend_schema(request=ListingChangesSerializer, responses={200: ListingSerializer, **ERRORS})
     def patch(self, request, pk: int):
-        record = listing_for(scope_for(request.user), pk, write=True)
+        record = listing_for_scope(scope=scope_for(request.user), pk=pk, write=True)
         serializer = ListingChangesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = services.listing_update(record=record, **serializer.validated_data)

@@ -5,7 +5,7 @@ import csv
 from functools import cache
 from pathlib import Path
 
-from shop.i18n import wants_english
+from shop.core.i18n import wants_english
 
 CODES_FILE = Path(__file__).parent / "data" / "household_codes.csv"
 

@@ -2,16 +2,16 @@
 problems a station or an official should look at, found with a fixed number of queries."""
 
 import re
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from impact.lines import line_for
-from oscar.apps.partner.models import StockRecord
+from shop.poverty_lines import line_for
 from sellers import idnumbers
 from sellers.models import Household, HouseholdMember
+from sellers.partner.models import StockRecord
 
 MAX_MEMBERS = 20
 MAX_PLAUSIBLE_INCOME = 100_000

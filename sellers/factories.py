@@ -1,7 +1,10 @@
 import random
+from decimal import Decimal
 
 import factory
 
+from catalogue.factories import ProductFactory
+from catalogue.models import Product
 from sellers import services, synthetic
 from sellers.models import Household
 from shop.factories import DivisionFactory
@@ -23,3 +26,11 @@ class HouseholdFactory(factory.Factory):
         data.update(overrides)
         return services.household_register(**data, recorded_by=recorded_by)
 
+
+def product_with_sellers(*, sellers: int = 2, price=Decimal("88.00"), stock: int = 10, **product_kwargs) -> Product:
+    """A product offered by `sellers` households, each with `stock` units."""
+    product = ProductFactory(**product_kwargs)
+    for _ in range(sellers):
+        seller = services.household_seller_ensure(household=HouseholdFactory())
+        services.stock_offer(seller=seller, product=product, price=price, stock=stock)
+    return product

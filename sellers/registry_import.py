@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from sellers import codes, idnumbers
 from sellers.models import Household, HouseholdMember
-from shop.models import Division
+from shop.models import Division, DivisionLevel
 
 COLUMNS = [
     "registry_id", "township_code", "village", "head_name", "id_number", "members", "poverty_cause",
@@ -51,7 +51,7 @@ def households_import(*, file, dry_run: bool = False, progress: Callable[[int], 
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         return ImportResult(errors=[RowError(1, ", ".join(missing), _("missing column"))])
-    known_townships = set(Division.objects.filter(level="township").values_list("code", flat=True))
+    known_townships = set(Division.objects.filter(level=DivisionLevel.TOWNSHIP).values_list("code", flat=True))
     allowed = known_townships if townships is None else known_townships & set(townships)
     taken = set(Household.objects.values_list("registry_id", flat=True))
     lists = {name: codes.codes(name) for name in ("poverty_cause", "household_attribute", "poverty_status", "monitoring_type")}

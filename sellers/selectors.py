@@ -1,14 +1,91 @@
-from dataclasses import dataclass
-from decimal import Decimal
+"""Reads of the registry and the listings: what a scope may see, one household or listing for a
+scope (NotFound / OutOfScope, the same answer for the API and the console), and what a buyer may
+see of the sellers behind a product."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from catalogue.models import Product
-from catalogue.selectors import product_cards, public_products
+from logistics.access import Scope
 from sellers.masking import mask_name
-from sellers.models import Household, SellerKind
-from shop.i18n import localized, wants_english
-from shop.romanize import english_name
+from sellers.models import Household, SellerKind, StoryPage
+from sellers.partner.models import StockRecord
+from shop.core.errors import NotFound, OutOfScope
+from shop.core.i18n import localized, wants_english
+from shop.core.romanize import english_name
+
+# What a scope may see and change -----------------------------------------------------------------
+
+
+def _township_filter(scope: Scope, field: str) -> Q:
+    if scope.is_operator:
+        return Q()
+    condition = Q(**{f"{field}__in": scope.staff_townships})
+    for prefix in scope.official_prefixes:
+        # Division codes nest by prefix; compare the related division's code, not the key.
+        condition |= Q(**{f"{field.removesuffix('_id')}__code__startswith": prefix})
+    return condition
+
+
+def households_visible(scope: Scope) -> QuerySet[Household]:
+    if not scope.can_read_registry:
+        return Household.objects.none()
+    return Household.objects.filter(_township_filter(scope, "township_id"))
+
+
+def households_writable(scope: Scope) -> QuerySet[Household]:
+    if scope.is_operator:
+        return Household.objects.all()
+    return Household.objects.filter(township_id__in=scope.staff_townships)
+
+
+def listings_visible(scope: Scope) -> QuerySet[StockRecord]:
+    """Stock records of sellers in the scope's townships."""
+    if not scope.can_read_registry:
+        return StockRecord.objects.none()
+    return StockRecord.objects.filter(_township_filter(scope, "partner__seller__township_id"))
+
+
+def listings_writable(scope: Scope) -> QuerySet[StockRecord]:
+    if scope.is_operator:
+        return StockRecord.objects.filter(partner__seller__isnull=False)
+    return StockRecord.objects.filter(partner__seller__township_id__in=scope.staff_townships)
+
+
+def with_listing_details(listings: QuerySet[StockRecord]) -> QuerySet[StockRecord]:
+    """Listings with what a listing's page or API answer shows: product, categories, household."""
+    return listings.select_related("product", "partner__seller__household").prefetch_related("product__categories")
+
+
+def household_for_scope(*, scope: Scope, registry_id: str, write: bool = False) -> Household:
+    """One household: NotFound for an unknown registry ID, OutOfScope for one outside the
+    scope's townships (to read: its region too)."""
+    household = Household.objects.select_related("township").filter(registry_id=registry_id).first()
+    if household is None:
+        raise NotFound(_("No household has this registry ID."))
+    allowed = scope.can_write_township if write else scope.can_read_township
+    if not allowed(household.township_id):
+        raise OutOfScope(_("This household belongs to another township."))
+    return household
+
+
+def listing_for_scope(*, scope: Scope, pk: int, write: bool = False) -> StockRecord:
+    """One listing with its product and household: NotFound for an unknown id, OutOfScope for
+    one outside the scope's townships."""
+    visible = listings_writable(scope) if write else listings_visible(scope)
+    record = with_listing_details(visible).filter(pk=pk).first()
+    if record is not None:
+        return record
+    if StockRecord.objects.filter(pk=pk).exists():
+        raise OutOfScope(_("This listing belongs to another township."))
+    raise NotFound(_("No listing has this id."))
+
+
+# What a buyer sees of the sellers -----------------------------------------------------------------
+
+
 
 
 @dataclass(frozen=True)
@@ -58,58 +135,8 @@ def _place(household: Household) -> str:
 
 
 def _story_urls(household_ids: list[int]) -> dict[int, str]:
-    from sellers.pages import StoryPage
-
     ids = [i for i in household_ids if i]
     if not ids:
         return {}
     stories = StoryPage.objects.live().filter(household_id__in=ids, household__consent_to_story=True)
     return {story.household_id: story.url for story in stories}
-
-
-def products_sold_by_household(*, household: Household) -> QuerySet[Product]:
-    return product_cards(
-        public_products().filter(stockrecords__partner__seller__household=household).distinct()
-    )
-
-
-PAID_STATUSES = ("paid", "shipped", "delivered")
-
-
-def _paid_lines_this_year():
-    """Order lines of paid e-commerce sales since 1 January (China time)."""
-    from django.utils import timezone
-
-    from oscar.apps.order.models import Line
-
-    now = timezone.localtime()
-    start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    return Line.objects.filter(order__status__in=PAID_STATUSES, order__date_placed__gte=start)
-
-
-def sales_this_year_by_partner(*, partner_ids) -> dict[int, Decimal]:
-    """Each seller's paid e-commerce sales since 1 January (China time): the measure of
-    who needs the next sale most, until the impact ledger credits income."""
-    from django.db.models import Sum
-
-    rows = (
-        _paid_lines_this_year().filter(partner_id__in=partner_ids)
-        .values("partner_id")
-        .annotate(total=Sum("line_price_incl_tax"))
-    )
-    return {row["partner_id"]: row["total"] for row in rows}
-
-
-def stockrecords_with_sales_this_year(records: QuerySet) -> QuerySet:
-    """The stock records, each with its seller's `sales_this_year` (None: no sales), in
-    one query. For display only: under a row lock, read the sales after the lock instead
-    (`sales_this_year_by_partner`), or the sale the lock waited for would be missed."""
-    from django.db.models import OuterRef, Subquery, Sum
-
-    total = (
-        _paid_lines_this_year().filter(partner_id=OuterRef("partner_id"))
-        .values("partner_id")
-        .annotate(total=Sum("line_price_incl_tax"))
-        .values("total")
-    )
-    return records.annotate(sales_this_year=Subquery(total))

@@ -2,17 +2,18 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from catalogue.models import Category, Product
-from oscar.apps.partner.models import Partner, StockRecord
+from catalogue.models import Category, Product, StorageClass
+from catalogue.services import POOLED, product_classes_ensure, product_create, product_image_add
+from logistics.models import Station
 from sellers.models import Household, HouseholdMember, Seller, SellerKind
+from sellers.partner.models import Partner, StockRecord
+from shop.core.money import Currency, round_to_fen
 from shop.models import Division
-from shop.money import to_fen
 
 
 @transaction.atomic
@@ -58,7 +59,7 @@ def household_register(
         attribute=attribute,
         poverty_status=poverty_status,
         monitoring_type=monitoring_type,
-        baseline_income_per_capita=to_fen(baseline_income_per_capita),
+        baseline_income_per_capita=round_to_fen(baseline_income_per_capita),
         identified_year=identified_year,
         exited_year=exited_year,
         phone=phone,
@@ -97,8 +98,8 @@ def stock_offer(*, seller: Seller, product: Product, price: Decimal, stock: int)
         partner=seller.partner,
         defaults={
             "partner_sku": f"{seller.partner_id}-{product.pk}",
-            "price": to_fen(price),
-            "price_currency": "CNY",
+            "price": round_to_fen(price),
+            "price_currency": Currency.CNY,
             "num_in_stock": stock,
         },
     )
@@ -120,7 +121,7 @@ def household_update(*, household: Household, recorded_by=None, **changes) -> Ho
         raise ValidationError({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
     consent_before = (household.consent_to_sell, household.consent_to_story)
     for name, value in changes.items():
-        setattr(household, name, to_fen(value) if name == "baseline_income_per_capita" else value)
+        setattr(household, name, round_to_fen(value) if name == "baseline_income_per_capita" else value)
     if (household.consent_to_sell, household.consent_to_story) != consent_before:
         household.consent_recorded_at = timezone.now()
         household.consent_recorded_by = recorded_by
@@ -144,8 +145,6 @@ def listing_create(
 ) -> StockRecord:
     """List goods for a household: its stock of an existing pooled product, or a new product
     (from the household's township) with photos. Only households that consented may sell."""
-    from catalogue.services import POOLED, product_classes_ensure, product_create, product_image_add
-
     if not household.consent_to_sell:
         raise ValidationError({"household": [_("This household has not consented to selling through the platform.")]})
     if product is None:
@@ -164,7 +163,7 @@ def listing_create(
         )
     elif not product.is_public:
         raise ValidationError({"product_id": [_("This product is not on sale.")]})
-    elif product.storage != "ambient" and not _has_cold_chain(household.township_id):
+    elif product.storage != StorageClass.AMBIENT and not _has_cold_chain(household.township_id):
         raise ValidationError({"product_id": [_("Chilled and frozen goods can only be listed by stations with a cold chain.")]})
     for data in photos:
         product_image_add(product=product, data=data)
@@ -177,7 +176,7 @@ def listing_update(*, record: StockRecord, price: Decimal | None = None, stock: 
     """Change a listing's price or stock. Stock counts what is on hand, not what is promised to orders."""
     _check_price_and_stock(record.price if price is None else price, record.num_in_stock if stock is None else stock)
     if price is not None:
-        record.price = to_fen(price)
+        record.price = round_to_fen(price)
     if stock is not None:
         record.num_in_stock = stock
     record.save()
@@ -195,6 +194,4 @@ def _check_price_and_stock(price, stock) -> None:
 
 
 def _has_cold_chain(township_code: str) -> bool:
-    from logistics.models import Station
-
     return Station.objects.filter(township_id=township_code, cold_chain=True, is_active=True).exists()

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -9,14 +11,22 @@ class ShopConfig(AppConfig):
     name = "shop"
     verbose_name = _("Wumeng Market")
 
+    def import_models(self):
+        super().import_models()  # shop.models: divisions, users, officials' regions
+        # The Wagtail home page is a model of this app too, but of the site layer: it renders
+        # the catalogue and the stories. It is imported here rather than from shop.models, so
+        # that importing a Division does not load the storefront.
+        import_module("shop.home.models")
+
 
 class OscarShopConfig(Shop):
     """Oscar's root app without its redirect of "/" (Wagtail's home page owns "/")
     and with our database-backed search in place of Haystack's."""
 
     def get_urls(self):
-        from catalogue.views import ProductSearchView
         from wagtail import views as wagtail_views
+
+        from catalogue.views import ProductSearchView
 
         urls = [u for u in super().get_urls() if str(u.pattern) not in ("", "search/")]
         search_urls = ([path("", ProductSearchView.as_view(), name="search")], "search")

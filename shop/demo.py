@@ -14,19 +14,27 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from oscar.apps.address.models import Country
+from oscar.apps.basket.models import Basket
+from oscar.test.factories import create_order
 
-from catalogue import images, services as catalogue_services
-from catalogue.models import Product
-from impact.services import official_scope_grant
+from catalogue import images
+from catalogue import services as catalogue_services
+from catalogue.models import Product, StorageClass
 from logistics.models import Station, StationRole
 from logistics.services import station_ensure, station_member_add
 from sellers import synthetic
-from sellers.models import Household
+from sellers.models import Household, StoryIndexPage, StoryPage
+from sellers.partner.strategy import WumengStrategy
 from sellers.services import household_register, household_seller_ensure, stock_offer
+from shop.core.romanize import english_name
 from shop.factories import DEMO_PASSWORD, UserFactory
+from shop.home.models import HomePageFeaturedProduct
+from shop.home.services import home_page_ensure
 from shop.models import Division
-from shop.romanize import english_name
-from shop.services import divisions_load, home_page_ensure
+from shop.order.models import Order, ShippingAddress
+from shop.order.statuses import OrderStatus
+from shop.services import divisions_load, official_scope_grant
 
 PRODUCTS_FILE = Path(catalogue_services.__file__).parent / "data" / "zhaotong_products.csv"
 HOUSEHOLDS_PER_STATION = 36
@@ -216,13 +224,14 @@ def _season(text: str) -> tuple[int, int] | None:
     return MONTHS[start], MONTHS[end]
 
 
-def _storage(text: str) -> str:
-    return "chilled" if text.startswith("chilled") else "frozen" if text.startswith("frozen") else "ambient"
+def _storage(text: str) -> StorageClass:
+    for storage in (StorageClass.CHILLED, StorageClass.FROZEN):
+        if text.startswith(storage.value):
+            return storage
+    return StorageClass.AMBIENT
 
 
 def _featured(home, products: list[Product]) -> None:
-    from shop.models import HomePageFeaturedProduct
-
     if HomePageFeaturedProduct.objects.filter(page=home).exists():
         return
     HomePageFeaturedProduct.objects.bulk_create(
@@ -232,8 +241,6 @@ def _featured(home, products: list[Product]) -> None:
 
 
 def _stories(home, households: dict[str, list[Household]]) -> None:
-    from sellers.pages import StoryIndexPage, StoryPage
-
     index = StoryIndexPage.objects.child_of(home).first()
     if index is None:
         index = home.add_child(
@@ -286,21 +293,17 @@ def _accounts(stations: list[Station]) -> dict:
     return {"admin": admin, "buyer": buyer}
 
 
-ORDER_STATES = ["pending", "paid", "paid", "shipped", "delivered", "cancelled"]
+PENDING, PAID, SHIPPED, DELIVERED, CANCELLED = (
+    OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED
+)
+ORDER_STATES = [PENDING, PAID, PAID, SHIPPED, DELIVERED, CANCELLED]
 STATUS_PATH = {
-    "pending": [], "paid": ["paid"], "shipped": ["paid", "shipped"],
-    "delivered": ["paid", "shipped", "delivered"], "cancelled": ["cancelled"],
+    PENDING: [], PAID: [PAID], SHIPPED: [PAID, SHIPPED], DELIVERED: [PAID, SHIPPED, DELIVERED], CANCELLED: [CANCELLED],
 }
 
 
 @transaction.atomic
 def _orders(rng: random.Random, products: list[Product], buyer) -> int:
-    from oscar.apps.address.models import Country
-    from oscar.apps.basket.models import Basket
-    from oscar.apps.order.models import Order, ShippingAddress
-    from sellers.partner.strategy import WumengStrategy
-    from oscar.test.factories import create_order
-
     country, _created = Country.objects.get_or_create(
         iso_3166_1_a2="CN", defaults={"iso_3166_1_a3": "CHN", "iso_3166_1_numeric": "156",
                                       "printable_name": "中国", "name": "China", "is_shipping_country": True}

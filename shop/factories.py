@@ -2,7 +2,7 @@
 
 import factory
 
-from shop.models import Division, User
+from shop.models import Division, DivisionLevel, User
 
 DEMO_PASSWORD = "wumeng-demo"
 
@@ -26,5 +26,5 @@ class DivisionFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"530699{n:03d}")
     name = factory.Sequence(lambda n: f"测试{n}镇")
-    level = "township"
+    level = DivisionLevel.TOWNSHIP
     parent = None

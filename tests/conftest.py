@@ -7,12 +7,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.utils import translation
 
-from catalogue.factories import product_with_sellers
+from bench.screenshots import launch
 from catalogue.images import demo_picture
 from catalogue.services import product_image_add
-from shop.services import home_page_ensure
-
-from bench.screenshots import launch
+from sellers.factories import product_with_sellers
+from shop.home.services import home_page_ensure
 
 
 @pytest.fixture(autouse=True)

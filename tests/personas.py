@@ -3,13 +3,12 @@ a county and a city official, a buyer. Shared by the console and browser tests."
 
 from dataclasses import dataclass
 
-from impact.services import official_scope_grant
 from logistics.models import StationRole
 from logistics.services import station_ensure, station_member_add
 from sellers.factories import HouseholdFactory
 from shop.factories import UserFactory
 from shop.models import Division
-from shop.services import divisions_load
+from shop.services import divisions_load, official_scope_grant
 
 MIAOBA = "530623105"
 POJI = "530627102"

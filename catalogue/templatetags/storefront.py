@@ -3,7 +3,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from catalogue.pricing import offer_for, price_per_kg
-from shop.i18n import wants_english
+from shop.core.i18n import wants_english
 
 register = template.Library()
 

@@ -4,13 +4,16 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
-from sellers.scoping import scope_for
+from logistics.access import scope_for
+from shop.core.errors import NotFound, OutOfScope
 
 
 def station_staff_required(view=None, *, manager=False):
     """Sign-in for visitors; 403 for signed-in people who do not work at a station
-    (or, with `manager=True`, do not manage one). Puts the scope on `request.scope`."""
+    (or, with `manager=True`, do not manage one). Puts the scope on `request.scope`, and
+    answers the selectors' NotFound with 404 and OutOfScope with 403, as the API does."""
 
     def decorator(view):
         @wraps(view)
@@ -22,7 +25,12 @@ def station_staff_required(view=None, *, manager=False):
             if not allowed:
                 raise PermissionDenied
             request.scope = scope
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as error:
+                raise Http404(error.message) from error
+            except OutOfScope as error:
+                raise PermissionDenied(error.message) from error
 
         return wrapped
 

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.images import photo_bytes
 from catalogue.models import Category, Product
 from sellers import idnumbers
+from sellers.masking import personal_fields
 from sellers.models import Household
-from shop.models import Division
+from shop.models import Division, DivisionLevel
 
 PERSONAL = ("id_number", "phone", "bank_account")
 
@@ -34,14 +35,12 @@ class HouseholdForm(forms.ModelForm):
 
     def __init__(self, *args, townships, show_personal=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = Division.objects.filter(code__in=townships, level="township")
+        self.fields["township"].queryset = Division.objects.filter(code__in=townships, level=DivisionLevel.TOWNSHIP)
         self.fields["township"].empty_label = None
         self.show_personal = show_personal
         if self.instance.pk:
             del self.fields["township"], self.fields["registry_id"]
             if not show_personal:
-                from sellers.masking import personal_fields
-
                 masked = personal_fields(self.instance, full=False)
                 for name in PERSONAL:
                     self.initial[name] = ""

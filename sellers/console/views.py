@@ -1,22 +1,34 @@
 """The station console: one short page per task, for a cheap phone on a weak link."""
 
 from django.contrib import messages
+from django.contrib.auth import logout as sign_out
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.selectors import public_products
+from catalogue.services import POOLED
+from logistics.models import Station
 from sellers import services
 from sellers.console.access import station_staff_required
 from sellers.console.forms import HouseholdForm, ListingEditForm, ListingForm
+from sellers.data_checks import data_check_report
 from sellers.masking import personal_fields
 from sellers.models import Household
-from sellers.scoping import households_visible, households_writable, listings_writable
+from sellers.registry_import import households_import
+from sellers.selectors import (
+    household_for_scope,
+    households_visible,
+    households_writable,
+    listing_for_scope,
+    listings_writable,
+)
+from shop.models import Division, DivisionLevel
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -38,8 +50,6 @@ class LoginView(auth_views.LoginView):
 
 @station_staff_required
 def home(request):
-    from logistics.models import Station
-
     scope = request.scope
     stations = Station.objects.filter(memberships__user=request.user).select_related("township")
     return render(request, "station/home.html", {
@@ -61,10 +71,7 @@ def household_list(request):
 
 
 def _household(request, registry_id) -> Household:
-    household = get_object_or_404(Household.objects.select_related("township"), registry_id=registry_id)
-    if not request.scope.can_write_township(household.township_id):
-        raise PermissionDenied
-    return household
+    return household_for_scope(scope=request.scope, registry_id=registry_id, write=True)
 
 
 @station_staff_required
@@ -84,9 +91,7 @@ def household_create(request):
 
 
 def _all_townships():
-    from shop.models import Division
-
-    return Division.objects.filter(level="township").values_list("code", flat=True)
+    return Division.objects.filter(level=DivisionLevel.TOWNSHIP).values_list("code", flat=True)
 
 
 @station_staff_required
@@ -118,7 +123,7 @@ def household_edit(request, registry_id):
 @station_staff_required
 def listing_create(request, registry_id):
     household = _household(request, registry_id)
-    form = ListingForm(request.POST or None, request.FILES or None, products=public_products().filter(product_class__slug="pooled"))
+    form = ListingForm(request.POST or None, request.FILES or None, products=public_products().filter(product_class__slug=POOLED))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -144,7 +149,7 @@ def listing_list(request):
 
 @station_staff_required
 def listing_edit(request, pk):
-    record = get_object_or_404(listings_writable(request.scope).select_related("product", "partner__seller__household"), pk=pk)
+    record = listing_for_scope(scope=request.scope, pk=pk, write=True)
     form = ListingEditForm(request.POST or None, initial={"price": record.price, "stock": record.num_in_stock})
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,16 +164,12 @@ def listing_edit(request, pk):
 
 @require_POST
 def logout(request):
-    from django.contrib.auth import logout as sign_out
-
     sign_out(request)
     return redirect("station:login")
 
 
 @station_staff_required
 def data_checks(request):
-    from sellers.data_checks import data_check_report
-
     findings = data_check_report(households=households_writable(request.scope))
     return render(request, "station/data_checks.html", {"findings": findings})
 
@@ -176,8 +177,6 @@ def data_checks(request):
 @station_staff_required(manager=True)
 def registry_import(request):
     """Managers upload the registry file of their township; nothing is saved unless every row is good."""
-    from sellers.registry_import import households_import
-
     result = None
     if request.method == "POST" and request.FILES.get("file"):
         townships = None if request.scope.is_operator else set(request.scope.managed_townships)

@@ -1,1 +1,1 @@
-from oscar.apps.partner.models import * 
+from oscar.apps.partner.models import *

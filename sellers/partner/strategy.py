@@ -3,8 +3,7 @@ choice of seller. Prices include any VAT (farm produce is sold at the shelf pric
 
 from oscar.apps.partner import strategy
 
-from sellers.allocation import fair_pick
-from sellers.selectors import stockrecords_with_sales_this_year
+from sellers.partner.allocation import fair_pick, stockrecords_with_sales_this_year
 
 
 class FairShare:

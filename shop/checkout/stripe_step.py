@@ -13,13 +13,13 @@ import stripe
 from django.utils.translation import gettext as _
 from oscar.apps.payment.exceptions import UnableToTakePayment
 
+from shop.core.money import yuan_to_fen
 from shop.payments.stripe.client import decline_message
 from shop.payments.stripe.services import (
     payment_intent_confirm,
     payment_intent_create,
     payment_intent_refund_unplaced,
     payment_intent_retrieve,
-    yuan_to_fen,
 )
 
 logger = logging.getLogger(__name__)

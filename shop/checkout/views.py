@@ -17,6 +17,7 @@ from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.apps.payment.exceptions import PaymentError, UnableToTakePayment
 from oscar.apps.payment.models import Source, SourceType
 
+from shop.order.statuses import PAID_EVENT, OrderStatus
 from shop.payments.stripe.client import PaymentDeclined, PaymentProviderError
 from shop.payments.stripe.services import source_type_stripe
 
@@ -121,7 +122,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
             Source(source_type=source_type, currency=total.currency, amount_allocated=total.incl_tax,
                    amount_debited=total.incl_tax, reference=f"demo-{order_number}")
         )
-        self.add_payment_event("paid", total.incl_tax, reference=f"demo-{order_number}")
+        self.add_payment_event(PAID_EVENT, total.incl_tax, reference=f"demo-{order_number}")
 
     def handle_order_placement(self, *args, **kwargs):
         try:
@@ -140,7 +141,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
 
     def get_initial_order_status(self, basket):
         # A demo payment is settled at once; real payments wait for Stripe's webhook.
-        return "paid" if demo_payment_available() else settings.OSCAR_INITIAL_ORDER_STATUS
+        return OrderStatus.PAID if demo_payment_available() else settings.OSCAR_INITIAL_ORDER_STATUS
 
 
 class StripeReturnView(PaymentDetailsView):

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shop.i18n import localized
+from shop.core.i18n import localized
 
 
 class DivisionLevel(models.TextChoices):
@@ -38,5 +38,7 @@ class Division(models.Model):
     @property
     def code_prefix(self) -> str:
         """The prefix every code inside this division starts with."""
-        significant = {"province": 2, "city": 4, "county": 6, "township": 9}[self.level]
+        significant = {
+            DivisionLevel.PROVINCE: 2, DivisionLevel.CITY: 4, DivisionLevel.COUNTY: 6, DivisionLevel.TOWNSHIP: 9,
+        }[self.level]
         return self.code[:significant]

@@ -9,12 +9,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
-from oscar.apps.order.models import Order, PaymentEvent, PaymentEventQuantity, PaymentEventType
 
-
-from sellers.allocation import allocation_release
-from shop.errors import InvalidInput
-from shop.money import to_fen
+from sellers.partner.allocation import allocation_release
+from shop.core.errors import InvalidInput
+from shop.core.money import round_to_fen
+from shop.order.models import Order, PaymentEvent, PaymentEventQuantity, PaymentEventType
+from shop.order.statuses import CANCELLABLE_STATUSES, OrderStatus
 from shop.payments.stripe.services import SOURCE_TYPE_CODE, refund_create
 
 REFUNDED = "Refunded"
@@ -51,7 +51,7 @@ def order_refund(*, order: Order, quantities: dict[int, int], by, reason: str = 
     if not wanted:
         raise InvalidInput(_("Choose at least one unit to refund."))
 
-    amount = to_fen(sum((lines[i].unit_price_incl_tax * qty for i, qty in wanted.items()), Decimal("0")))
+    amount = round_to_fen(sum((lines[i].unit_price_incl_tax * qty for i, qty in wanted.items()), Decimal("0")))
     refund_payment(order=order, amount=amount)
     event_type, _created = PaymentEventType.objects.get_or_create(name=REFUNDED)
     event = PaymentEvent.objects.create(order=order, amount=amount, event_type=event_type, reference=reason[:128])
@@ -63,8 +63,8 @@ def order_refund(*, order: Order, quantities: dict[int, int], by, reason: str = 
         message=_("Refunded ¥%(amount)s. %(reason)s") % {"amount": amount, "reason": reason},
     )
     refunded = refunded_quantities(order=order)
-    if all(refunded.get(pk, 0) >= line.quantity for pk, line in lines.items()) and order.status in ("pending", "paid"):
-        order.set_status("cancelled")
+    if all(refunded.get(pk, 0) >= line.quantity for pk, line in lines.items()) and order.status in CANCELLABLE_STATUSES:
+        order.set_status(OrderStatus.CANCELLED)
     return event
 
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from oscar.apps.order import utils
 
 from logistics.services import shipments_create_for_order
-from sellers.allocation import allocate_basket
+from sellers.partner.allocation import allocate_basket
 
 OrderNumberGenerator = utils.OrderNumberGenerator
 

@@ -2,9 +2,9 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from oscar.apps.order.models import Order
 
-from shop.errors import InvalidInput
+from shop.core.errors import InvalidInput
+from shop.order.models import Order
 from shop.order.refunds import order_refund, refunded_quantities
 
 

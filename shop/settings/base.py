@@ -10,6 +10,10 @@ import environ
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F401,F403  (Oscar's OSCAR_* defaults)
 
+from shop.core.money import Currency
+from shop.order.statuses import PIPELINE as ORDER_STATUS_PIPELINE
+from shop.order.statuses import OrderStatus
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -109,6 +113,14 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "shop.urls"
+# Our forks of Oscar's partner, order and shipping apps change no model: they keep Oscar's own
+# migrations rather than copies that could drift from the installed Oscar. (The catalogue fork
+# adds farm facts, so it has its own; a test checks its copies of Oscar's still match.)
+MIGRATION_MODULES = {
+    "partner": "oscar.apps.partner.migrations",
+    "order": "oscar.apps.order.migrations",
+    "shipping": "oscar.apps.shipping.migrations",
+}
 WSGI_APPLICATION = "shop.wsgi.application"
 AUTH_USER_MODEL = "shop.User"
 SITE_ID = 1
@@ -168,9 +180,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-CURRENCY = "CNY"
+CURRENCY = Currency.CNY.value
 OSCAR_DEFAULT_CURRENCY = CURRENCY
-OSCAR_CURRENCY_FORMAT = {"CNY": {"format": "¤#,##0.00", "currency_digits": False}}
+OSCAR_CURRENCY_FORMAT = {CURRENCY: {"format": "¤#,##0.00", "currency_digits": False}}
 
 # Static files are always served by the site itself (no CDN: stations have weak links).
 STATIC_URL = "/static/"
@@ -221,16 +233,10 @@ OSCAR_SLUG_ALLOW_UNICODE = True
 OSCAR_PRODUCTS_PER_PAGE = 24
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
-OSCAR_INITIAL_ORDER_STATUS = "pending"
-OSCAR_INITIAL_LINE_STATUS = "pending"
-OSCAR_ORDER_STATUS_PIPELINE = {
-    "pending": ("paid", "cancelled"),
-    "paid": ("shipped", "cancelled"),
-    "shipped": ("delivered",),
-    "delivered": (),
-    "cancelled": (),
-}
-OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+OSCAR_INITIAL_ORDER_STATUS = OrderStatus.PENDING
+OSCAR_INITIAL_LINE_STATUS = OrderStatus.PENDING
+OSCAR_ORDER_STATUS_PIPELINE = ORDER_STATUS_PIPELINE
+OSCAR_LINE_STATUS_PIPELINE = ORDER_STATUS_PIPELINE
 # Oscar's Haystack search is not used: our catalogue views query the database
 # directly (bounded queries), but the app still wants a configured backend.
 THUMBNAIL_FORMAT = "WEBP"
@@ -244,7 +250,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "shop.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "shop.core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }

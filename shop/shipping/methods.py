@@ -8,8 +8,9 @@ from oscar.apps.shipping.methods import *  # noqa: F401,F403  (Oscar's other met
 from oscar.apps.shipping.methods import Base
 from oscar.core import prices
 
+from catalogue.models import StorageClass
 from logistics.models import Station
-from oscar.apps.partner.models import StockRecord
+from sellers.partner.models import StockRecord
 
 
 class StationDelivery(Base):
@@ -40,7 +41,7 @@ class StationDelivery(Base):
             "partner__seller__township_id", "product__storage"
         ):
             if township:
-                parcels[township] = parcels.get(township, False) or storage != "ambient"
+                parcels[township] = parcels.get(township, False) or storage != StorageClass.AMBIENT
         stations = {s.township_id: s for s in Station.objects.filter(township_id__in=parcels, is_active=True)}
         total = Decimal("0.00")
         for township, cold in parcels.items():

@@ -3,13 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from oscar.apps.partner.models import StockRecord
 
 from catalogue.factories import ProductFactory
 from catalogue.models import Product
 from catalogue.services import categories_ensure
 from sellers import services
 from sellers.factories import HouseholdFactory
+from sellers.partner.models import StockRecord
 from shop.models import Division
 from tests.api.conftest import error_of, queries_for
 from tests.personas import MIAOBA

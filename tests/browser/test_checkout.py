@@ -1,8 +1,8 @@
 """A buyer completes a purchase with the demo payment in Chromium, in Chinese and in English."""
 
 import pytest
-from oscar.apps.order.models import Order
 
+from shop.order.models import Order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalogue.factories import product_with_sellers
 from catalogue.images import demo_picture
 from catalogue.models import Category
 from catalogue.services import categories_ensure, product_image_add
+from sellers.factories import product_with_sellers
 
 LISTING_QUERY_BOUND = 12
 

@@ -9,7 +9,6 @@ from sellers.factories import HouseholdFactory
 from sellers.partner.strategy import WumengStrategy
 from sellers.services import household_seller_ensure, stock_offer
 from shop.models import Division
-
 from tests.conftest import MIAOBA
 
 

@@ -56,6 +56,7 @@ def test_an_order_for_more_than_the_stock_is_refused_and_changes_nothing(pooled)
     record = offer(pooled, stock=3)
     from oscar.apps.basket.models import Basket
     from oscar.test.factories import create_order
+
     from sellers.partner.strategy import WumengStrategy
 
     basket = Basket.objects.create()
@@ -81,6 +82,7 @@ def test_each_station_gets_one_shipment_for_its_households_lines(stations):
     offer(potatoes, township=POJI)
     from oscar.apps.basket.models import Basket
     from oscar.test.factories import create_order
+
     from sellers.partner.strategy import WumengStrategy
 
     basket = Basket.objects.create()

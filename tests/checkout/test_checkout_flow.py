@@ -2,9 +2,9 @@
 
 import pytest
 from django.urls import reverse
-from oscar.apps.order.models import Order
 
 from shop.factories import UserFactory
+from shop.order.models import Order
 from tests.checkout.conftest import offer
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connections
 from oscar.apps.order.exceptions import UnableToPlaceOrder
-from oscar.apps.order.models import Line
-from oscar.apps.partner.models import StockRecord
 
+from sellers.partner.models import StockRecord
+from shop.order.models import Line
 from tests.checkout.conftest import buy, offer
 
 BUYERS = 50

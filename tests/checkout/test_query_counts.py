@@ -6,10 +6,10 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from oscar.apps.order.models import Order
-from oscar.apps.partner.models import StockRecord
 
+from sellers.partner.models import StockRecord
 from shop.factories import UserFactory
+from shop.order.models import Order
 from tests.checkout.conftest import buy, offer
 from tests.checkout.test_checkout_flow import ADDRESS
 from tests.conftest import MIAOBA, POJI

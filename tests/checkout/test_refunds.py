@@ -1,12 +1,12 @@
 import pytest
 from django.urls import reverse
-from oscar.apps.partner.models import StockRecord
 
-from shop.errors import InvalidInput
+from sellers.partner.models import StockRecord
+from shop.core.errors import InvalidInput
 from shop.factories import UserFactory
 from shop.order.refunds import order_refund
-from tests.checkout.test_checkout_flow import _checkout
 from tests.checkout.conftest import offer
+from tests.checkout.test_checkout_flow import _checkout
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def paid_order(client, pooled):
     """A buyer paid (demo payment) for 2 units at ¥128.00."""
-    from oscar.apps.order.models import Order
+    from shop.order.models import Order
 
     offer(pooled, stock=5, price="128.00")
     client.force_login(UserFactory(username="buyer"))

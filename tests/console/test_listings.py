@@ -1,13 +1,13 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from oscar.apps.partner.models import StockRecord
 from PIL import Image
 
 from catalogue.factories import ProductFactory
 from catalogue.images import MAX_UPLOAD_BYTES
 from catalogue.models import Category, Product
 from catalogue.services import categories_ensure
+from sellers.partner.models import StockRecord
 from tests.console.conftest import jpeg_with_gps
 
 pytestmark = pytest.mark.django_db

@@ -17,11 +17,11 @@ from itertools import count
 import pytest
 from django.test import Client
 from django.urls import reverse
-from oscar.apps.order.models import Order
 
 from catalogue.factories import ProductFactory
+from shop.core.money import yuan_to_fen
+from shop.order.models import Order
 from shop.payments.stripe.client import stripe_client
-from shop.payments.stripe.services import yuan_to_fen
 from tests.checkout.conftest import buy, offer
 
 SECRET_KEY = "sk_test_wumeng"

@@ -5,8 +5,8 @@ localstripe, and localstripe's signed webhook marks the order paid."""
 import re
 
 import pytest
-from oscar.apps.order.models import Order
 
+from shop.order.models import Order
 from tests.payments.conftest import CARD_3DS_REQUIRED, CARD_DECLINED, CARD_VISA, order_once_delivered
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

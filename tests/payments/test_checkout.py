@@ -11,11 +11,11 @@ import pytest
 from django.urls import reverse
 from oscar.apps.basket.models import Basket
 from oscar.apps.checkout.signals import post_payment
-from oscar.apps.order.models import Order
-from oscar.apps.partner.models import StockRecord
 
 from catalogue.factories import ProductFactory
+from sellers.partner.models import StockRecord
 from shop.factories import UserFactory
+from shop.order.models import Order
 from shop.order.refunds import order_refund
 from shop.payments.models import StripeEvent
 from shop.payments.stripe.client import decline_message

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.db import connections
-from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source, Transaction
 
+from shop.order.models import Order
 from tests.payments.conftest import intent_object, stripe_event
 
 DELIVERIES = 6

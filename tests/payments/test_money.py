@@ -4,12 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from shop.errors import InvalidInput
+from shop.core.errors import InvalidInput
+from shop.core.money import fen_to_yuan, yuan_to_fen
 from shop.payments.stripe.services import (
-    fen_to_yuan,
     payment_intent_create,
     payment_intent_idempotency_key,
-    yuan_to_fen,
 )
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from oscar.apps.payment.models import Source, Transaction
 
-from shop.errors import InvalidInput
+from shop.core.errors import InvalidInput
 from shop.payments.stripe.client import PaymentDeclined
 from shop.payments.stripe.handlers import event_process
 from shop.payments.stripe.services import (

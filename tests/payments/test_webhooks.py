@@ -4,9 +4,9 @@ import time
 from decimal import Decimal
 
 import pytest
-from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source, Transaction
 
+from shop.order.models import Order
 from shop.payments.models import StripeEvent
 from tests.payments.conftest import (
     charge_refunded_object,

@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from catalogue.factories import ProductFactory
 from sellers.data_checks import data_check_report
 from sellers.models import Household, HouseholdMember
 from sellers.services import household_seller_ensure, stock_offer
-from catalogue.factories import ProductFactory
 from tests.personas import cast
 
 pytestmark = pytest.mark.django_db

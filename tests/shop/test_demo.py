@@ -1,15 +1,19 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from oscar.apps.order.models import Order
-from oscar.apps.partner.models import StockRecord
 
 from catalogue.models import Product
 from logistics.models import Station
 from sellers import idnumbers
 from sellers.models import Household, HouseholdMember
+from sellers.partner.models import StockRecord
 from shop.demo import demo_load
 from shop.models import User
+from shop.order.models import Order
 
+# pytest-django sets up the test database only for the databases the collected tests ask for:
+# run alone, a module that reached the database only through a module-scoped fixture would
+# load the demo into the development database's file instead.
+pytestmark = pytest.mark.django_db
 
 def _counts():
     return {

@@ -1,4 +1,4 @@
-from shop.romanize import english_name
+from shop.core.romanize import english_name
 
 
 def test_a_town_gets_pinyin_and_its_level():

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
-from shop.errors import DomainError
+from shop.core.errors import DomainError
 
 # The SDK retries network failures; every POST we send carries an idempotency key, so a
 # retry never charges or refunds twice.

@@ -12,23 +12,23 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from oscar.apps.order.models import (
+from oscar.apps.payment.models import Source, Transaction
+
+from sellers.partner.allocation import allocation_release
+from shop.core.money import fen_to_yuan, round_to_fen
+from shop.order.models import (
     Order,
     PaymentEvent,
     PaymentEventQuantity,
     PaymentEventType,
 )
-from oscar.apps.payment.models import Source, Transaction
-
-from sellers.allocation import allocation_release
-from shop.money import to_fen
+from shop.order.statuses import PAID_EVENT, OrderStatus
 from shop.payments.models import StripeEvent
 
 from .client import stripe_client
 from .services import (
     REFUND_STATUSES_RECORDED,
     SOURCE_TYPE_CODE,
-    fen_to_yuan,
     payment_intent_refund_unplaced,
     refund_record,
     stripe_source_lock,
@@ -36,9 +36,6 @@ from .services import (
 
 logger = logging.getLogger(__name__)
 
-PAID_STATUS = "paid"
-PAYABLE_STATUS = "pending"
-CANCELLED_STATUS = "cancelled"
 DEBIT_SUCCEEDED = "succeeded"
 
 # Outcomes, stored on each StripeEvent.
@@ -130,7 +127,7 @@ def payment_intent_succeeded(intent: dict) -> tuple[str, str]:
     source.amount_allocated = max(source.amount_allocated, amount)
     source.debit(amount, reference=intent["id"], status=DEBIT_SUCCEEDED)
 
-    total = to_fen(order.total_incl_tax)
+    total = round_to_fen(order.total_incl_tax)
     if currency != order.currency.upper() or amount != total:
         logger.error(
             "Stripe PaymentIntent %s received %s %s for order %s, whose total is %s %s: not marked paid.",
@@ -142,7 +139,7 @@ def payment_intent_succeeded(intent: dict) -> tuple[str, str]:
         ) % {"received": amount, "currency": currency, "total": total, "order_currency": order.currency})
         return order_number, AMOUNT_MISMATCH
 
-    if order.status != PAYABLE_STATUS:
+    if order.status != OrderStatus.PENDING:
         logger.warning("Stripe payment %s arrived for order %s in status %r.", intent["id"], order.number, order.status)
         _note(order, _(
             "Stripe received ¥%(amount)s for this order while it was “%(status)s”: its status was not "
@@ -151,14 +148,14 @@ def payment_intent_succeeded(intent: dict) -> tuple[str, str]:
         return order_number, PAID_NOT_PENDING
 
     _payment_event_paid(order=order, amount=amount, reference=intent["id"])
-    order.set_status(PAID_STATUS)
+    order.set_status(OrderStatus.PAID)
     _note(order, _("Paid ¥%(amount)s through Stripe (%(reference)s).") % {"amount": amount, "reference": intent["id"]})
     return order_number, PAID
 
 
 def _payment_event_paid(*, order: Order, amount: Decimal, reference: str) -> None:
     """As Oscar's checkout records a payment: the amount, for every unit of every line."""
-    event_type, _created = PaymentEventType.objects.get_or_create(name=PAID_STATUS)
+    event_type, _created = PaymentEventType.objects.get_or_create(name=PAID_EVENT)
     event = PaymentEvent.objects.create(order=order, event_type=event_type, amount=amount, reference=reference)
     PaymentEventQuantity.objects.bulk_create(
         PaymentEventQuantity(event=event, line=line, quantity=line.quantity) for line in order.lines.all()
@@ -188,9 +185,9 @@ def payment_intent_payment_failed(intent: dict) -> tuple[str, str]:
             source=source, txn_type=Transaction.DEBIT, amount=fen_to_yuan(intent["amount"]),
             reference=intent["id"], status=f"failed: {code}"[:128],
         )
-        if order.status == PAYABLE_STATUS and not source.amount_debited:
+        if order.status == OrderStatus.PENDING and not source.amount_debited:
             allocation_release({line.stockrecord_id: line.quantity for line in order.lines.all() if line.stockrecord_id})
-            order.set_status(CANCELLED_STATUS)
+            order.set_status(OrderStatus.CANCELLED)
             _note(order, _("The payment failed (%(code)s): %(message)s The order was cancelled and its goods returned to stock.")
                   % {"code": code, "message": error.get("message") or ""})
             return order_number, CANCELLED_UNPAID

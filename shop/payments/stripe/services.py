@@ -12,11 +12,11 @@ from decimal import Decimal
 import stripe
 from django.db import transaction
 from django.utils.translation import gettext as _
-from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source, SourceType, Transaction
 
-from shop.errors import InvalidInput
-from shop.money import to_fen
+from shop.core.errors import InvalidInput
+from shop.core.money import fen_to_yuan, round_to_fen, yuan_to_fen
+from shop.order.models import Order
 
 from .client import PaymentProviderError, stripe_client, stripe_errors
 
@@ -31,22 +31,6 @@ ZERO_DECIMAL_CURRENCIES = frozenset({
     "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
     "xaf", "xof", "xpf",
 })
-
-
-# Money ---------------------------------------------------------------------------------------
-
-def yuan_to_fen(amount: Decimal) -> int:
-    """Decimal yuan → Stripe's integer minor units (fen), rounded to the fen once, never via float."""
-    if isinstance(amount, bool) or not isinstance(amount, Decimal | int | str):
-        raise TypeError(f"An amount in yuan must be a Decimal, an int or a string, not {type(amount).__name__}.")
-    return int(to_fen(amount).scaleb(2))
-
-
-def fen_to_yuan(fen: int) -> Decimal:
-    """Stripe's integer fen → Decimal yuan with two places."""
-    if isinstance(fen, bool) or not isinstance(fen, int):
-        raise TypeError(f"An amount in fen must be an int, not {type(fen).__name__}.")
-    return to_fen(Decimal(fen).scaleb(-2))
 
 
 def _stripe_currency(currency: str) -> str:
@@ -172,7 +156,7 @@ def refund_create(*, order: Order, amount: Decimal | None = None, reason: str = 
     left = source.amount_debited - source.amount_refunded if source else Decimal("0.00")
     if left <= 0:
         raise InvalidInput(_("There is no Stripe payment left to refund on this order."))
-    amount = left if amount is None else to_fen(amount)
+    amount = left if amount is None else round_to_fen(amount)
     if amount <= 0:
         raise InvalidInput(_("A refund must be more than ¥0.00."))
     if amount > left:

@@ -1,5 +1,0 @@
-from django.contrib import admin
-
-from impact.models import OfficialScope
-
-admin.site.register(OfficialScope)

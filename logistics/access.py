@@ -1,0 +1,96 @@
+"""Who may see and change what, decided once for the API and the console alike.
+
+Stations are the unit of scope: station staff work for their station's township, station
+managers also see the households' personal data, officials read their county or city (their
+regions live beside the user model), the platform operator (a superuser) sees everything, and
+everyone else sees nothing. The querysets of each app filter by a `Scope`; the DRF permission
+classes here only turn it into yes or no (401 for an anonymous caller, 403 outside the roles)."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+
+from logistics.models import StationMembership, StationRole
+from shop.models import OfficialScope
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    is_operator: bool
+    staff_townships: frozenset[str]  # townships of the stations the user works at
+    managed_townships: frozenset[str]  # the subset where the user is the manager
+    official_prefixes: tuple[str, ...]  # code prefixes of the officials' regions
+
+    @property
+    def is_station_staff(self) -> bool:
+        return bool(self.staff_townships)
+
+    @property
+    def is_station_manager(self) -> bool:
+        return bool(self.managed_townships)
+
+    @property
+    def is_official(self) -> bool:
+        return bool(self.official_prefixes)
+
+    @property
+    def can_read_registry(self) -> bool:
+        return self.is_operator or self.is_station_staff or self.is_official
+
+    def can_write_township(self, township_code: str) -> bool:
+        return self.is_operator or township_code in self.staff_townships
+
+    def can_read_township(self, township_code: str) -> bool:
+        return self.can_write_township(township_code) or township_code.startswith(self.official_prefixes or ("\0",))
+
+    def sees_personal_data(self, household) -> bool:
+        """Full phones and bank accounts: the household's own station manager only."""
+        return household.township_id in self.managed_townships
+
+
+NOBODY = Scope(None, False, frozenset(), frozenset(), ())
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once per user object (two small queries)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOBODY
+    cached = getattr(user, "_wumeng_scope", None)
+    if cached is not None:
+        return cached
+    memberships = list(
+        StationMembership.objects.filter(user=user, station__is_active=True).values_list("station__township_id", "role")
+    )
+    regions = OfficialScope.objects.filter(user=user).select_related("region")
+    scope = Scope(
+        user_id=user.pk,
+        is_operator=user.is_superuser,
+        staff_townships=frozenset(code for code, _role in memberships),
+        managed_townships=frozenset(code for code, role in memberships if role == StationRole.MANAGER),
+        official_prefixes=tuple(r.region.code_prefix for r in regions),
+    )
+    user._wumeng_scope = scope
+    return scope
+
+
+class ReadsRegistry(permissions.BasePermission):
+    """Station staff, officials and the platform operator; buyers and everyone else are refused."""
+
+    message = _("Only station staff and officials may use this.")
+
+    def has_permission(self, request, view):
+        return scope_for(request.user).can_read_registry
+
+
+class StationStaffWrites(permissions.BasePermission):
+    """Reads like `ReadsRegistry`; changes only by station staff (and the operator). Officials read."""
+
+    def has_permission(self, request, view):
+        scope = scope_for(request.user)
+        if request.method in permissions.SAFE_METHODS:
+            self.message = ReadsRegistry.message
+            return scope.can_read_registry
+        self.message = _("Only station staff may change this.")
+        return scope.is_operator or scope.is_station_staff

@@ -1,0 +1,5 @@
+from .households import Household, HouseholdMember
+from .sellers import BenefitLink, Seller, SellerKind
+from .stories import StoryIndexPage, StoryPage
+
+__all__ = ["BenefitLink", "Household", "HouseholdMember", "Seller", "SellerKind", "StoryIndexPage", "StoryPage"]

@@ -1,0 +1,125 @@
+"""Which household fills an order line, fairly, and without ever selling stock twice.
+
+When several households sell the same pooled product, the sale goes to the one with
+the lowest e-commerce sales this year (ties: the older listing, i.e. the lower stock
+record id). A line is split across households when the first has too little stock.
+Stock rows are locked (`SELECT … FOR NO KEY UPDATE` on PostgreSQL) in id order, so
+concurrent checkouts queue instead of deadlocking, and each sees the stock the
+previous one left."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from oscar.apps.order.exceptions import UnableToPlaceOrder
+
+from sellers.partner.lock_objects import stock_records_for_update
+from sellers.partner.models import StockRecord
+from shop.order.models import Line
+from shop.order.statuses import PAID_STATUSES
+
+# Sales this year: the measure of who needs the next sale most -------------------------------
+
+
+def _paid_lines_this_year():
+    """Order lines of paid e-commerce sales since 1 January (China time)."""
+    now = timezone.localtime()
+    start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    return Line.objects.filter(order__status__in=PAID_STATUSES, order__date_placed__gte=start)
+
+
+def sales_this_year_by_partner(*, partner_ids) -> dict[int, Decimal]:
+    """Each seller's paid e-commerce sales since 1 January (China time): the measure of
+    who needs the next sale most, until the impact ledger credits income."""
+    rows = (
+        _paid_lines_this_year().filter(partner_id__in=partner_ids)
+        .values("partner_id")
+        .annotate(total=Sum("line_price_incl_tax"))
+    )
+    return {row["partner_id"]: row["total"] for row in rows}
+
+
+def stockrecords_with_sales_this_year(records: QuerySet) -> QuerySet:
+    """The stock records, each with its seller's `sales_this_year` (None: no sales), in
+    one query. For display only: under a row lock, read the sales after the lock instead
+    (`sales_this_year_by_partner`), or the sale the lock waited for would be missed."""
+    total = (
+        _paid_lines_this_year().filter(partner_id=OuterRef("partner_id"))
+        .values("partner_id")
+        .annotate(total=Sum("line_price_incl_tax"))
+        .values("total")
+    )
+    return records.annotate(sales_this_year=Subquery(total))
+
+
+# The rule and the locked write -------------------------------------------------------------
+
+
+def available(record: StockRecord) -> int:
+    return record.num_in_stock - (record.num_allocated or 0)
+
+
+def fair_ranking(records, *, sales: dict[int, Decimal]) -> list[StockRecord]:
+    """Records in the order they should receive sales: least sold first, then oldest listing."""
+    return sorted(records, key=lambda r: (sales.get(r.partner_id, Decimal("0")), r.pk))
+
+
+def fair_pick(records) -> StockRecord | None:
+    """The record a buyer is offered now (no locks: display only). Records loaded through
+    `stockrecords_with_sales_this_year` bring their sellers' sales along."""
+    records = list(records)
+    in_stock = [r for r in records if available(r) > 0]
+    if not in_stock:
+        return records[0] if records else None
+    if all(hasattr(r, "sales_this_year") for r in in_stock):
+        sales = {r.partner_id: r.sales_this_year for r in in_stock if r.sales_this_year is not None}
+    else:
+        sales = sales_this_year_by_partner(partner_ids=[r.partner_id for r in in_stock])
+    return fair_ranking(in_stock, sales=sales)[0]
+
+
+def allocate_basket(basket) -> dict[int, list[tuple[StockRecord, int]]]:
+    """Reserve stock for every basket line and say which records fill it, as
+    {basket line id: [(stock record, quantity), ...]}. Must run inside the order's
+    transaction; raises UnableToPlaceOrder (changing nothing) when stock is short."""
+    assert transaction.get_connection().in_atomic_block, "allocate inside the order's transaction"
+    lines = list(basket.all_lines())
+    locked = list(stock_records_for_update(product_id__in={line.product_id for line in lines}))
+    sales = sales_this_year_by_partner(partner_ids={r.partner_id for r in locked})
+    by_product = defaultdict(list)
+    for record in fair_ranking(locked, sales=sales):
+        by_product[record.product_id].append(record)
+
+    plan, touched = {}, {}
+    for line in lines:
+        remaining, parts = line.quantity, []
+        for record in by_product[line.product_id]:
+            take = min(available(record), remaining)
+            if take <= 0:
+                continue
+            record.num_allocated = (record.num_allocated or 0) + take
+            touched[record.pk] = record
+            parts.append((record, take))
+            remaining -= take
+            if not remaining:
+                break
+        if remaining:
+            raise UnableToPlaceOrder(
+                _("Only %(n)s of “%(title)s” left; please change the quantity in your basket.")
+                % {"n": line.quantity - remaining, "title": line.product.get_title()}
+            )
+        plan[line.id] = parts
+    StockRecord.objects.bulk_update(touched.values(), ["num_allocated"])  # one UPDATE for all, rows locked
+    return plan
+
+
+def allocation_release(quantities: dict[int, int]) -> None:
+    """Give reserved units back ({stock record id: units}), so the households can sell them
+    again: refunded units, or the order of a payment that failed. Rows locked in id order."""
+    records = list(stock_records_for_update(pk__in=quantities))
+    for record in records:
+        record.num_allocated = max((record.num_allocated or 0) - quantities[record.pk], 0)
+    StockRecord.objects.bulk_update(records, ["num_allocated"])
