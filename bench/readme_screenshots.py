@@ -11,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.screenshots import launch  # noqa: E402
+from tests.chromium import launch  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 PHONE = {"width": 390, "height": 844}

@@ -8,10 +8,10 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from shop.poverty_lines import line_for
 from sellers import idnumbers
 from sellers.models import Household, HouseholdMember
 from sellers.partner.models import StockRecord
+from shop.poverty_lines import line_for
 
 MAX_MEMBERS = 20
 MAX_PLAUSIBLE_INCOME = 100_000

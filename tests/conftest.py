@@ -6,12 +6,15 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.utils import translation
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
-from bench.screenshots import launch
 from catalogue.images import demo_picture
 from catalogue.services import product_image_add
 from sellers.factories import product_with_sellers
 from shop.home.services import home_page_ensure
+from tests.chromium import launch
+from tests.personas import MIAOBA, POJI, cast
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +63,74 @@ def chicken(db):
     return product
 
 
-MIAOBA, POJI = "530623105", "530627102"
+# The people of the permission tests (`tests.personas`) ---------------------------------------
+
+
+@pytest.fixture
+def people(db):
+    return cast()
+
+
+@pytest.fixture
+def signed_in(client):
+    """`signed_in(user)`: the test client, signed in to the site as `user`."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def api():
+    """`api(user)`: a client that sends the user's token; `api()`: an anonymous one."""
+
+    def client_for(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _created = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def as_clerk_miaoba(api, people):
+    return api(people.clerk_miaoba)
+
+
+@pytest.fixture
+def as_manager_miaoba(api, people):
+    return api(people.manager_miaoba)
+
+
+@pytest.fixture
+def as_clerk_poji(api, people):
+    return api(people.clerk_poji)
+
+
+@pytest.fixture
+def as_official_yanjin(api, people):
+    return api(people.official_yanjin)
+
+
+@pytest.fixture
+def as_official_zhaotong(api, people):
+    return api(people.official_zhaotong)
+
+
+@pytest.fixture
+def as_buyer(api, people):
+    return api(people.buyer)
+
+
+@pytest.fixture
+def as_anonymous(api, people):
+    return api()
+
+
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sellers import idnumbers
 from sellers.factories import HouseholdFactory
 from sellers.models import Household, HouseholdMember
 from shop.models import Division
-from tests.api.conftest import error_of, queries_for
+from tests.api_helpers import error_of, queries_for
 from tests.personas import MIAOBA, POJI
 
 LIST = "/api/v1/households/"

@@ -11,8 +11,8 @@ from sellers.partner.strategy import WumengStrategy
 from sellers.services import listing_create
 from shop.models import Division
 from shop.shipping.methods import StationDelivery
-from tests.checkout.conftest import offer
-from tests.conftest import MIAOBA, POJI
+from tests.personas import MIAOBA, POJI
+from tests.shopping import offer
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from shop.order.models import Order
-from tests.payments.conftest import CARD_3DS_REQUIRED, CARD_DECLINED, CARD_VISA, order_once_delivered
+from tests.stripe_local import CARD_3DS_REQUIRED, CARD_DECLINED, CARD_VISA, order_once_delivered
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

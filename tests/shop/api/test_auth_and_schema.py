@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from shop.factories import DEMO_PASSWORD
-from tests.api.conftest import error_of
+from tests.api_helpers import error_of
 
 TOKEN = "/api/v1/auth/token/"
 

@@ -3,7 +3,7 @@
 import pytest
 
 from catalogue.services import categories_ensure
-from tests.api.conftest import error_of
+from tests.api_helpers import error_of
 
 STATIONS = "/api/v1/stations/"
 CATEGORIES = "/api/v1/categories/"

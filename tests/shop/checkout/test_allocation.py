@@ -7,8 +7,8 @@ from oscar.apps.order.exceptions import UnableToPlaceOrder
 
 from catalogue.factories import ProductFactory
 from catalogue.services import HANDMADE
-from tests.checkout.conftest import buy, offer
-from tests.conftest import MIAOBA, POJI
+from tests.personas import MIAOBA, POJI
+from tests.shopping import buy, offer
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from django.urls import reverse
 from sellers.partner.models import StockRecord
 from shop.factories import UserFactory
 from shop.order.models import Order
-from tests.checkout.conftest import buy, offer
-from tests.checkout.test_checkout_flow import ADDRESS
-from tests.conftest import MIAOBA, POJI
+from tests.personas import MIAOBA, POJI
+from tests.shopping import ADDRESS, buy, offer
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ from sellers.partner.models import StockRecord
 from shop.core.errors import InvalidInput
 from shop.factories import UserFactory
 from shop.order.refunds import order_refund
-from tests.checkout.conftest import offer
-from tests.checkout.test_checkout_flow import _checkout
+from tests.shopping import checkout_two_units, offer
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ def paid_order(client, pooled):
 
     offer(pooled, stock=5, price="128.00")
     client.force_login(UserFactory(username="buyer"))
-    _checkout(client, pooled)
+    checkout_two_units(client, pooled)
     client.logout()
     return Order.objects.get()
 

@@ -11,7 +11,7 @@ from sellers import services
 from sellers.factories import HouseholdFactory
 from sellers.partner.models import StockRecord
 from shop.models import Division
-from tests.api.conftest import error_of, queries_for
+from tests.api_helpers import error_of, queries_for
 from tests.personas import MIAOBA
 
 LIST = "/api/v1/listings/"

@@ -5,7 +5,7 @@ import pytest
 
 from shop.payments.models import StripeEvent
 from shop.payments.stripe.services import payment_intent_confirm, payment_intent_create
-from tests.payments.conftest import CARD_VISA, order_once_delivered
+from tests.stripe_local import CARD_VISA, order_once_delivered
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

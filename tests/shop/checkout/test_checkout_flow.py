@@ -5,22 +5,9 @@ from django.urls import reverse
 
 from shop.factories import UserFactory
 from shop.order.models import Order
-from tests.checkout.conftest import offer
+from tests.shopping import ADDRESS, checkout_two_units, offer
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = {
-    "first_name": "小明", "last_name": "王", "line1": "朝阳区建国路 88 号", "line4": "北京",
-    "postcode": "100022", "country": "CN", "phone_number": "+8613800000000",
-}
-
-
-def _checkout(client, product):
-    client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 2})
-    client.post(reverse("checkout:shipping-address"), ADDRESS)
-    client.get(reverse("checkout:shipping-method"))
-    return client.post(reverse("checkout:preview"), {"action": "place_order"})
-
 
 @pytest.fixture
 def buyer_client(client):
@@ -30,7 +17,7 @@ def buyer_client(client):
 
 def test_the_demo_payment_places_a_paid_order(buyer_client, pooled):
     record = offer(pooled, stock=5, price="128.00")
-    response = _checkout(buyer_client, pooled)
+    response = checkout_two_units(buyer_client, pooled)
     order = Order.objects.get()
     assert response.status_code == 302 and response.url == reverse("checkout:thank-you")
     assert order.status == "paid" and str(order.total_incl_tax) == "268.00"  # 2 × 128 + the station's 12.00 delivery
@@ -41,14 +28,14 @@ def test_the_demo_payment_places_a_paid_order(buyer_client, pooled):
 
 def test_the_order_is_split_into_shipments_at_placement(buyer_client, pooled):
     offer(pooled, stock=5)
-    _checkout(buyer_client, pooled)
+    checkout_two_units(buyer_client, pooled)
     assert Order.objects.get().shipments.count() == 1
 
 
 def test_the_demo_payment_is_refused_with_production_settings(buyer_client, pooled, settings):
     settings.DEMO_ALLOWED = False
     offer(pooled, stock=5)
-    _checkout(buyer_client, pooled)
+    checkout_two_units(buyer_client, pooled)
     assert not Order.objects.exists()
 
 
@@ -63,7 +50,7 @@ def test_the_payment_page_labels_the_demo_payment(buyer_client, pooled):
 
 def test_the_buyer_gets_a_confirmation_email_in_their_language(buyer_client, pooled, mailoutbox):
     offer(pooled, stock=5)
-    _checkout(buyer_client, pooled)
+    checkout_two_units(buyer_client, pooled)
     order = Order.objects.get()
     assert len(mailoutbox) == 1
     assert order.number in mailoutbox[0].body and "订单" in mailoutbox[0].subject
@@ -71,6 +58,6 @@ def test_the_buyer_gets_a_confirmation_email_in_their_language(buyer_client, poo
 
 def test_the_buyers_account_lists_the_order(buyer_client, pooled):
     offer(pooled, stock=5)
-    _checkout(buyer_client, pooled)
+    checkout_two_units(buyer_client, pooled)
     page = buyer_client.get(reverse("customer:order-list")).content.decode()
     assert Order.objects.get().number in page

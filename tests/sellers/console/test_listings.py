@@ -8,7 +8,7 @@ from catalogue.images import MAX_UPLOAD_BYTES
 from catalogue.models import Category, Product
 from catalogue.services import categories_ensure
 from sellers.partner.models import StockRecord
-from tests.console.conftest import jpeg_with_gps
+from tests.photos import jpeg_with_gps
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from shop.payments.stripe.services import (
     payment_intent_create,
     refund_create,
 )
-from tests.payments.conftest import (
+from tests.stripe_local import (
     CARD_3DS_REQUIRED,
     CARD_DECLINED,
     CARD_VISA,

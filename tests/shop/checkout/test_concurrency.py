@@ -9,7 +9,7 @@ from oscar.apps.order.exceptions import UnableToPlaceOrder
 
 from sellers.partner.models import StockRecord
 from shop.order.models import Line
-from tests.checkout.conftest import buy, offer
+from tests.shopping import buy, offer
 
 BUYERS = 50
 UNITS = 20

@@ -1,15 +1,16 @@
+"""Goods on offer and orders placed, for the checkout and payment tests."""
+
 from decimal import Decimal
 
-import pytest
+from django.urls import reverse
 from oscar.apps.basket.models import Basket
 from oscar.test.factories import create_order
 
-from catalogue.factories import ProductFactory
 from sellers.factories import HouseholdFactory
 from sellers.partner.strategy import WumengStrategy
 from sellers.services import household_seller_ensure, stock_offer
 from shop.models import Division
-from tests.conftest import MIAOBA
+from tests.personas import MIAOBA
 
 
 def offer(product, *, township=MIAOBA, stock=10, price="100.00"):
@@ -29,6 +30,15 @@ def buy(product, quantity=1, *, user=None, status=None):
     return order
 
 
-@pytest.fixture
-def pooled(stations):
-    return ProductFactory(title="盐津乌骨鸡")
+ADDRESS = {
+    "first_name": "小明", "last_name": "王", "line1": "朝阳区建国路 88 号", "line4": "北京",
+    "postcode": "100022", "country": "CN", "phone_number": "+8613800000000",
+}
+
+
+def checkout_two_units(client, product):
+    """Two of `product` bought through the real checkout pages (demo payment); the response."""
+    client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 2})
+    client.post(reverse("checkout:shipping-address"), ADDRESS)
+    client.get(reverse("checkout:shipping-method"))
+    return client.post(reverse("checkout:preview"), {"action": "place_order"})

@@ -8,7 +8,7 @@ from oscar.apps.payment.models import Source, Transaction
 
 from shop.order.models import Order
 from shop.payments.models import StripeEvent
-from tests.payments.conftest import (
+from tests.stripe_local import (
     charge_refunded_object,
     intent_object,
     sign,

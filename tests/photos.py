@@ -1,24 +1,9 @@
+"""Photos as phones take them, for upload tests."""
+
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
-
-from tests.personas import cast
-
-
-@pytest.fixture
-def people(db):
-    return cast()
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        return client
-
-    return sign_in
 
 
 def jpeg_with_gps(name="photo.jpg") -> SimpleUploadedFile:

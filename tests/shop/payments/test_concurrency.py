@@ -10,7 +10,7 @@ from django.db import connections
 from oscar.apps.payment.models import Source, Transaction
 
 from shop.order.models import Order
-from tests.payments.conftest import intent_object, stripe_event
+from tests.stripe_local import intent_object, stripe_event
 
 DELIVERIES = 6
 

@@ -20,8 +20,8 @@ from shop.order.refunds import order_refund
 from shop.payments.models import StripeEvent
 from shop.payments.stripe.client import decline_message
 from shop.payments.stripe.handlers import event_process
-from tests.checkout.conftest import offer
-from tests.payments.conftest import CARD_3DS_REQUIRED, CARD_DECLINED, CARD_VISA, stripe_event
+from tests.shopping import offer
+from tests.stripe_local import CARD_3DS_REQUIRED, CARD_DECLINED, CARD_VISA, stripe_event
 
 pytestmark = pytest.mark.django_db
 
