@@ -1,13 +1,20 @@
 # Two commands on a fresh machine with Python 3.11, make and git:
 #   make run   - install, migrate, load the demo data, serve http://127.0.0.1:8000/
-#   make test  - install and run the whole test suite
-#   make run-stripe - as `make run`, but paying through a local Stripe API (localstripe)
+#   make test  - install (Debian's chromium too, if missing) and run the whole test suite
+# `make help` lists the rest.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# The browser tests drive Debian's Chromium through Playwright; no browser is ever downloaded.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run run-stripe test install messages bench screenshots check
+.PHONY: help run run-stripe test test-fast install messages bench screenshots check chromium
+.DEFAULT_GOAL := help
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,12 +22,12 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-install: $(BIN)/.installed messages
+install: $(BIN)/.installed messages ## create .venv and install everything Python needs
 
 messages: $(BIN)/.installed
 	$(BIN)/pybabel -q compile -d locale -D django
 
-run: install
+run: install ## migrate, load the demo data, serve http://127.0.0.1:8000/ (SQLite, local media)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -28,7 +35,7 @@ run: install
 # Test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0341 is declined,
 # 4000 0027 6000 3184 asks for 3-D Secure. localstripe signs its webhooks with the secret below.
 LOCALSTRIPE := http://127.0.0.1:8420
-run-stripe: install
+run-stripe: install ## as `make run`, but paying by card through localstripe (a local Stripe API)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python -m localstripe --from-scratch --port 8420 > var/localstripe.log 2>&1 & echo $$! > var/localstripe.pid
@@ -39,18 +46,30 @@ run-stripe: install
 	  STRIPE_API_BASE=$(LOCALSTRIPE) STRIPE_JS_URL=$(LOCALSTRIPE)/js.stripe.com/v3/ \
 	  $(BIN)/python manage.py runserver 127.0.0.1:8000; kill $$(cat var/localstripe.pid)
 
-test: install
+test: install $(CHROMIUM) ## the whole test suite (SQLite; PostgreSQL with DATABASE_URL=postgres://...)
 	mkdir -p var
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-check: install
+test-fast: install ## the test suite without the browser tests
+	mkdir -p var
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+chromium: $(CHROMIUM) ## install Debian's chromium for the browser tests
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium > /dev/null
+
+check: install ## Django's checks, no missing migration, the import layers, ruff
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
 
-bench: install
+bench: install ## page, checkout and import benchmarks (ratios against a bare view, SQL counts)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/checkout.py
 	$(BIN)/python bench/import_households.py
 
-screenshots: install
+screenshots: install $(CHROMIUM) ## screenshots of a running site (make run first) into bench/screenshots
 	$(BIN)/python bench/screenshots.py http://127.0.0.1:8000 bench/screenshots / /en/ /catalogue/ /en/catalogue/category/fruit_2/

@@ -11,6 +11,7 @@ from catalogue.models import Category, Product, StorageClass
 from catalogue.services import POOLED, product_classes_ensure, product_create, product_image_add
 from logistics.models import Station
 from sellers.models import Household, HouseholdMember, Seller, SellerKind
+from sellers.partner.lock_objects import stock_records_for_update
 from sellers.partner.models import Partner, StockRecord
 from shop.core.money import Currency, round_to_fen
 from shop.models import Division
@@ -91,19 +92,16 @@ def household_seller_ensure(*, household: Household) -> Seller:
     )
 
 
+@transaction.atomic
 def stock_offer(*, seller: Seller, product: Product, price: Decimal, stock: int) -> StockRecord:
     """Offer a seller's stock of a product at a price (one stock record per seller and product)."""
-    record, _created = StockRecord.objects.update_or_create(
-        product=product,
-        partner=seller.partner,
-        defaults={
-            "partner_sku": f"{seller.partner_id}-{product.pk}",
-            "price": round_to_fen(price),
-            "price_currency": Currency.CNY,
-            "num_in_stock": stock,
-        },
-    )
-    return record
+    record = stock_records_for_update(product=product, partner=seller.partner).first()
+    if record is None:
+        return StockRecord.objects.create(
+            product=product, partner=seller.partner, partner_sku=f"{seller.partner_id}-{product.pk}",
+            price=round_to_fen(price), price_currency=Currency.CNY, num_in_stock=stock,
+        )
+    return _stock_record_change(record, price=price, stock=stock)
 
 
 HOUSEHOLD_EDITABLE = {
@@ -172,15 +170,34 @@ def listing_create(
     return stock_offer(seller=seller, product=product, price=price, stock=stock)
 
 
+@transaction.atomic
 def listing_update(*, record: StockRecord, price: Decimal | None = None, stock: int | None = None) -> StockRecord:
-    """Change a listing's price or stock. Stock counts what is on hand, not what is promised to orders."""
-    _check_price_and_stock(record.price if price is None else price, record.num_in_stock if stock is None else stock)
-    if price is not None:
-        record.price = round_to_fen(price)
-    if stock is not None:
-        record.num_in_stock = stock
-    record.save()
+    """Change a listing's price or stock. The row is locked first, so a checkout that reserves
+    units meanwhile is neither overwritten nor oversold; `record` is brought up to date."""
+    locked = _stock_record_change(stock_records_for_update(pk=record.pk).get(), price=price, stock=stock)
+    record.price, record.num_in_stock, record.num_allocated = locked.price, locked.num_in_stock, locked.num_allocated
     return record
+
+
+def _stock_record_change(locked: StockRecord, *, price: Decimal | None, stock: int | None) -> StockRecord:
+    """Write a new price or stock to a locked stock record, saving only what changed. Stock counts
+    the units on hand, those promised to open orders included, so it cannot fall below them."""
+    _check_price_and_stock(locked.price if price is None else price, locked.num_in_stock if stock is None else stock)
+    promised = locked.num_allocated or 0
+    if stock is not None and int(stock) < promised:
+        raise ValidationError({"stock": [
+            _("%(n)s units are promised to open orders, so the stock cannot be less than %(n)s.") % {"n": promised}
+        ]})
+    changed = []
+    if price is not None:
+        locked.price = round_to_fen(price)
+        changed.append("price")
+    if stock is not None:
+        locked.num_in_stock = int(stock)
+        changed.append("num_in_stock")
+    if changed:
+        locked.save(update_fields=changed)
+    return locked
 
 
 def _check_price_and_stock(price, stock) -> None:

@@ -24,6 +24,8 @@ class OscarShopConfig(Shop):
     and with our database-backed search in place of Haystack's."""
 
     def get_urls(self):
+        # Imported here, not at the top: Django imports this module while it registers the apps,
+        # before any model can be loaded, and these views bring models with them.
         from wagtail import views as wagtail_views
 
         from catalogue.views import ProductSearchView
