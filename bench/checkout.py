@@ -70,13 +70,19 @@ def queries_per_step(product, buyer) -> dict[str, int]:
     from django.urls import reverse
 
     client = Client(HTTP_HOST="127.0.0.1")
+    shown = []  # the total the preview showed, sent back on placing the order
     client.force_login(buyer)
     steps = {
         "add to basket": lambda: client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1}),
         "shipping address": lambda: client.post(reverse("checkout:shipping-address"), ADDRESS),
         "shipping method": lambda: client.get(reverse("checkout:shipping-method")),
         "payment details": lambda: client.get(reverse("checkout:payment-details")),
-        "place order": lambda: client.post(reverse("checkout:preview"), {"action": "place_order"}),
+        "preview": lambda: shown.append(
+            re.search(r'name="confirmed_total" value="([^"]*)"', client.get(reverse("checkout:preview")).content.decode()).group(1)
+        ),
+        "place order": lambda: client.post(
+            reverse("checkout:preview"), {"action": "place_order", "confirmed_total": shown[-1]}
+        ),
     }
     counts = {}
     for name, step in steps.items():
@@ -114,7 +120,9 @@ class Shopper:
         self.add_to_basket(product_pk)
         self.post("/checkout/shipping-address/", ADDRESS)
         self.http.get(self.base + "/checkout/shipping-method/").raise_for_status()
-        response = self.post("/checkout/preview/", {"action": "place_order"})
+        preview = self.http.get(self.base + "/checkout/preview/")
+        total = re.search(r'name="confirmed_total" value="([^"]*)"', preview.text).group(1)
+        response = self.post("/checkout/preview/", {"action": "place_order", "confirmed_total": total})
         if "/checkout/thank-you/" not in response.url:
             raise RuntimeError(f"checkout did not complete: ended at {response.url}")
 

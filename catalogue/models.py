@@ -1,5 +1,7 @@
 """Oscar's catalogue, forked thin: the facts buyers of farm goods need."""
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,8 @@ from oscar.apps.catalogue.abstract_models import AbstractCategory, AbstractProdu
 from oscar.core.utils import slugify
 
 from shop.core.i18n import localized
+from shop.core.money import Currency
+from shop.models import DivisionLevel
 
 
 class StorageClass(models.TextChoices):
@@ -60,9 +64,24 @@ class Product(AbstractProduct):
         _("geographical indication"), max_length=128, blank=True,
         help_text=_("Name of the registered geographical-indication mark, if any."),
     )
+    gi_area = models.ForeignKey(
+        "shop.Division", verbose_name=_("geographical-indication area"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("Where goods under the mark may come from (a county or township)."),
+    )
+    # One price for the buyer, whichever household fills the order: set by the station that pools
+    # the product (its origin township's) or by the operator; every stock record carries it too.
+    price = models.DecimalField(
+        _("price"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    price_currency = models.CharField(_("currency"), max_length=3, default=Currency.CNY)
 
     class Meta(AbstractProduct.Meta):
         constraints = [
+            models.CheckConstraint(
+                name="catalogue_product_price_positive", condition=models.Q(price__isnull=True) | models.Q(price__gt=0)
+            ),
             models.CheckConstraint(
                 name="catalogue_product_season_both_or_neither",
                 condition=(
@@ -86,6 +105,16 @@ class Product(AbstractProduct):
 
     get_title.short_description = AbstractProduct.get_title.short_description
 
+    def get_all_images(self):
+        """Only approved photos, wherever Oscar shows a product's picture (basket, dashboard lists)."""
+        return [image for image in super().get_all_images() if image.is_approved]
+
+    def primary_image(self):
+        images = self.get_all_images()
+        if images:
+            return images[0]
+        return {"original": self.get_missing_image().name, "caption": "", "is_missing": True}
+
     @property
     def display_description(self):
         return localized(self, "description")
@@ -93,6 +122,20 @@ class Product(AbstractProduct):
     @property
     def display_unit(self):
         return localized(self, "unit")
+
+    @property
+    def supply_area(self):
+        """The division whose households may supply this product: its geographical-indication
+        area where it carries a mark, else its origin's county (None: anywhere)."""
+        if self.gi_mark and self.gi_area_id:
+            return self.gi_area
+        if self.origin_id and self.origin.level == DivisionLevel.TOWNSHIP:
+            return self.origin.parent
+        return self.origin
+
+    def may_be_supplied_from(self, township) -> bool:
+        area = self.supply_area
+        return area is None or township.code.startswith(area.code_prefix)
 
     @property
     def is_all_year(self):
@@ -107,10 +150,20 @@ class Product(AbstractProduct):
 
 
 class ProductImage(AbstractProductImage):
-    """Adds the sized WebP renditions the storefront serves instead of the original."""
+    """Adds the sized WebP renditions the storefront serves instead of the original, and review:
+    a station's photo of its household's goods for a product others supply too belongs to its own
+    listing, and shows on the shared product page only once the operator has approved it."""
 
     card = models.ImageField(_("card image (WebP)"), upload_to="images/products/cards/", blank=True)
     large = models.ImageField(_("large image (WebP)"), upload_to="images/products/large/", blank=True)
+    listing = models.ForeignKey(
+        "partner.StockRecord", verbose_name=_("listing"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="photos", help_text=_("The household's listing this photo was taken for."),
+    )
+    is_approved = models.BooleanField(
+        _("approved for the product page"), default=True,
+        help_text=_("Photos sent by a station for a product other households supply too wait for review."),
+    )
 
     class Meta(AbstractProductImage.Meta):
         pass

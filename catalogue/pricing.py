@@ -16,14 +16,13 @@ class Offer:
 
 
 def offer_for(product) -> Offer:
+    """The product's one price (whichever household fills the order), whether any household has
+    stock of it, and how many sell it."""
     records = list(product.stockrecords.all())
-    available = [r for r in records if r.price is not None and r.net_stock_level > 0]
-    priced = available or [r for r in records if r.price is not None]
-    cheapest = min(priced, key=lambda r: r.price, default=None)
     return Offer(
-        price=cheapest.price if cheapest else None,
-        currency=cheapest.price_currency if cheapest else Currency.CNY,
-        in_stock=bool(available),
+        price=product.price,
+        currency=product.price_currency or Currency.CNY,
+        in_stock=any(r.net_stock_level > 0 for r in records),
         sellers=len({r.partner_id for r in records}),
     )
 

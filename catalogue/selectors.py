@@ -43,7 +43,7 @@ def product_cards(queryset: QuerySet[Product], *, stockrecords: QuerySet | None 
     if stockrecords is None:
         stockrecords = StockRecord.objects.all()
     return queryset.select_related("origin__parent", "product_class").prefetch_related(
-        Prefetch("images", queryset=ProductImage.objects.order_by("display_order", "id")),
+        Prefetch("images", queryset=ProductImage.objects.filter(is_approved=True).order_by("display_order", "id")),
         Prefetch("stockrecords", queryset=stockrecords.order_by("price", "id")),
     )
 

@@ -1,12 +1,19 @@
 from dataclasses import dataclass
 from datetime import date
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from catalogue.images import renditions
 from catalogue.models import Category, Product, ProductClass, ProductImage, StorageClass
 from catalogue.selectors import clear_navigation_cache
+from sellers.partner.lock_objects import stock_records_for_update
+from sellers.partner.models import StockRecord
+from shop.core.money import round_to_fen
 from shop.models import Division
 
 
@@ -74,6 +81,8 @@ def product_create(
     certificate_number: str = "",
     certificate_expires: date | None = None,
     gi_mark: str = "",
+    gi_area: Division | None = None,
+    price: Decimal | None = None,
     upc: str | None = None,
 ) -> Product:
     product = Product(
@@ -94,6 +103,8 @@ def product_create(
         certificate_number=certificate_number,
         certificate_expires=certificate_expires,
         gi_mark=gi_mark,
+        gi_area=gi_area,
+        price=round_to_fen(price) if price is not None else None,
         upc=upc,
     )
     product.full_clean(exclude=["slug"])
@@ -102,10 +113,30 @@ def product_create(
     return product
 
 
-def product_image_add(*, product: Product, data: bytes, caption: str = "") -> ProductImage:
-    """Store a photo without its metadata, with the storefront's WebP renditions."""
+@transaction.atomic
+def product_price_set(*, product: Product, price: Decimal) -> Product:
+    """Set the one price buyers pay for `product`, whichever household fills the order; every
+    stock record of it carries the same price (rows locked in id order, price field only)."""
+    price = round_to_fen(price)
+    if price <= 0:
+        raise ValidationError({"price": [_("The price must be more than zero.")]})
+    records = list(stock_records_for_update(product=product))
+    for record in records:
+        record.price = price
+    StockRecord.objects.bulk_update(records, ["price"])
+    product.price = price
+    product.save(update_fields=["price"])
+    return product
+
+
+def product_image_add(*, product: Product, data: bytes, caption: str = "", listing=None) -> ProductImage:
+    """Store a photo without its metadata, with the storefront's WebP renditions. A photo for one
+    household's `listing` of a product waits for the operator's review before it shows."""
     files = renditions(data, stem=f"p{product.pk}-{product.images.count()}")
-    image = ProductImage(product=product, caption=caption, display_order=product.images.count())
+    image = ProductImage(
+        product=product, caption=caption, display_order=product.images.count(),
+        listing=listing, is_approved=listing is None,
+    )
     for field, content in files.items():
         getattr(image, field).save(content.name, content, save=False)
     image.save()

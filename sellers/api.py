@@ -17,7 +17,7 @@ from catalogue.api import listing_categories
 from catalogue.selectors import public_products
 from catalogue.services import POOLED
 from logistics.access import StationStaffWrites, scope_for
-from sellers import codes, idnumbers, services
+from sellers import codes, services
 from sellers.masking import personal_fields
 from sellers.models import Household
 from sellers.partner.models import StockRecord
@@ -26,6 +26,7 @@ from sellers.selectors import (
     households_visible,
     listing_for_scope,
     listings_visible,
+    may_set_price,
     with_listing_details,
 )
 from shop.core.api import AmountField, ErrorSerializer, StrictInputSerializer
@@ -55,20 +56,22 @@ class SecondaryPovertyCauseField(serializers.ChoiceField):
 
 
 class HouseholdFieldsSerializer(StrictInputSerializer):
-    """What a station may write about a household."""
+    """What a station may write about a household: the shape of each field. The household rules
+    (members, years, ID numbers, exit not before identification) are the model's, checked by
+    `services.household_register` and `household_update`; their ValidationError is the same 400."""
 
     village = serializers.CharField(max_length=64)
     head_name = serializers.CharField(max_length=32)
     id_number = serializers.CharField(max_length=18, write_only=True)
-    members = serializers.IntegerField(min_value=1, max_value=30)
+    members = serializers.IntegerField()
     poverty_cause = code_field("poverty_cause")
     secondary_poverty_cause = SecondaryPovertyCauseField()
     attribute = code_field("household_attribute")
     poverty_status = code_field("poverty_status")
     monitoring_type = code_field("monitoring_type", required=False)
-    baseline_income_per_capita = AmountField(min_value=Decimal(0))
-    identified_year = serializers.IntegerField(min_value=1980, max_value=2100)
-    exited_year = serializers.IntegerField(min_value=1980, max_value=2100, required=False, allow_null=True)
+    baseline_income_per_capita = AmountField()
+    identified_year = serializers.IntegerField()
+    exited_year = serializers.IntegerField(required=False, allow_null=True)
     # Digits only, so a masked value read from the API ("*******5678") cannot be written back.
     phone = serializers.RegexField(
         r"^[0-9+\- ]*$", max_length=20, required=False, allow_blank=True,
@@ -83,18 +86,7 @@ class HouseholdFieldsSerializer(StrictInputSerializer):
     consent_to_story = serializers.BooleanField(required=False)
 
     def validate_id_number(self, value: str) -> str:
-        value = value.strip().upper()
-        if not idnumbers.is_valid(value):
-            raise serializers.ValidationError(_("This ID number is not valid (check the 18 digits and the last one)."))
-        return value
-
-    def validate(self, attrs):
-        # On a change, the years not sent are the ones on record.
-        identified = attrs.get("identified_year", getattr(self.instance, "identified_year", None))
-        exited = attrs.get("exited_year", getattr(self.instance, "exited_year", None))
-        if identified is not None and exited is not None and exited < identified:
-            raise serializers.ValidationError({"exited_year": [_("A household cannot exit before it was identified.")]})
-        return attrs
+        return value.strip().upper()  # the check digit may be typed as a small x
 
 
 class HouseholdRegistrationSerializer(HouseholdFieldsSerializer):
@@ -222,7 +214,11 @@ class ListingCreateSerializer(StrictInputSerializer):
     )
     unit = serializers.CharField(max_length=64, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
-    price = AmountField(min_value=Decimal("0.01"))
+    price = AmountField(
+        min_value=Decimal("0.01"), required=False,
+        help_text="A new product's price. For stock of an existing product, leave it out (or send the "
+        "product's own price): every household supplying a product sells it at one price.",
+    )
     stock = serializers.IntegerField(min_value=0, max_value=1_000_000)
 
     def validate_household(self, value: str) -> Household:
@@ -239,7 +235,11 @@ class ListingCreateSerializer(StrictInputSerializer):
 
 
 class ListingChangesSerializer(StrictInputSerializer):
-    price = AmountField(min_value=Decimal("0.01"), required=False)
+    price = AmountField(
+        min_value=Decimal("0.01"), required=False,
+        help_text="The product's one price, for every household that supplies it: only the station that "
+        "pools the product (its origin township's) may change it.",
+    )
     stock = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
 
 
@@ -252,7 +252,7 @@ class ListingSerializer(serializers.Serializer):
     category = serializers.SerializerMethodField()
     unit = serializers.CharField(source="product.display_unit")
     description = serializers.CharField(source="product.display_description")
-    price = AmountField()
+    price = AmountField(source="product.price")
     stock = serializers.IntegerField(source="num_in_stock")
 
     def get_product_url(self, record: StockRecord) -> str:
@@ -302,8 +302,11 @@ class ListingDetail(APIView):
 
     @extend_schema(request=ListingChangesSerializer, responses={200: ListingSerializer, **ERRORS})
     def patch(self, request, pk: int):
-        record = listing_for_scope(scope=scope_for(request.user), pk=pk, write=True)
+        scope = scope_for(request.user)
+        record = listing_for_scope(scope=scope, pk=pk, write=True)
         serializer = ListingChangesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if "price" in serializer.validated_data and not may_set_price(scope=scope, product=record.product):
+            raise OutOfScope(_("This product's price is set by the station that pools it; you may change the stock."))
         record = services.listing_update(record=record, **serializer.validated_data)
         return Response(ListingSerializer(record, context={"request": request}).data)

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from sellers import idnumbers
 from sellers.models import Household, HouseholdMember
+from sellers.models.households import FIRST_IDENTIFIED_YEAR, MAX_MEMBERS, MIN_MEMBERS, current_year
 from sellers.partner.models import StockRecord
 from shop.poverty_lines import line_for
 
-MAX_MEMBERS = 20
 MAX_PLAUSIBLE_INCOME = 100_000
 NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
 
@@ -59,15 +59,22 @@ def _duplicate_people(rows, ids):
 
 
 def _impossible_values(rows, ids):
+    """Values the household rules (`sellers.models.households`) refuse, on records entered before
+    them; the same bounds, read from the model's module."""
     records = dict(HouseholdMember.objects.filter(household_id__in=ids).values("household").annotate(n=Count("id")).values_list("household", "n"))
+    this_year = current_year()
     findings = []
     for h in rows:
-        if h.members > MAX_MEMBERS:
+        if not MIN_MEMBERS <= h.members <= MAX_MEMBERS:
             findings.append(_finding("impossible", h, _("%(n)s members") % {"n": h.members}))
         if records.get(h.pk, 0) > h.members:
             findings.append(_finding("impossible", h, _("more people recorded (%(people)s) than members (%(n)s)") % {"people": records[h.pk], "n": h.members}))
+        if not FIRST_IDENTIFIED_YEAR <= h.identified_year <= this_year:
+            findings.append(_finding("impossible", h, _("identified in %(year)s") % {"year": h.identified_year}))
         if h.exited_year and h.exited_year < h.identified_year:
             findings.append(_finding("impossible", h, _("exited before it was identified")))
+        if h.exited_year and h.exited_year > this_year:
+            findings.append(_finding("impossible", h, _("exited in %(year)s") % {"year": h.exited_year}))
         if h.baseline_income_per_capita > MAX_PLAUSIBLE_INCOME:
             findings.append(_finding("impossible", h, _("baseline income of ¥%(amount)s per person") % {"amount": h.baseline_income_per_capita}))
         if not idnumbers.is_valid(h.id_number):

@@ -14,6 +14,10 @@ def mask_digits(value: str, *, keep: int = 4) -> str:
 
 
 def personal_fields(household, *, full: bool) -> dict[str, str]:
-    """The household's ID number, phone and bank account, masked unless `full`."""
-    values = {"id_number": household.id_number, "phone": household.phone, "bank_account": household.bank_account}
-    return values if full else {name: mask_digits(value) for name, value in values.items()}
+    """The household's ID number, phone and bank account: the phone and bank account in full for
+    `full` (the household's own station manager), else masked. The resident ID number is never
+    shown whole again once entered, to anyone: its last digits are enough to tell people apart."""
+    shown = {"phone": household.phone, "bank_account": household.bank_account}
+    if not full:
+        shown = {name: mask_digits(value) for name, value in shown.items()}
+    return {"id_number": mask_digits(household.id_number), **shown}

@@ -54,6 +54,12 @@ def listings_writable(scope: Scope) -> QuerySet[StockRecord]:
     return StockRecord.objects.filter(partner__seller__township_id__in=scope.staff_townships)
 
 
+def may_set_price(*, scope: Scope, product: Product) -> bool:
+    """A product's one price is set by the operator or by the station that pools it: the staff of
+    its origin township (for a one-maker piece, the maker's own station)."""
+    return scope.is_operator or (product.origin_id is not None and product.origin_id in scope.staff_townships)
+
+
 def with_listing_details(listings: QuerySet[StockRecord]) -> QuerySet[StockRecord]:
     """Listings with what a listing's page or API answer shows: product, categories, household."""
     return listings.select_related("product", "partner__seller__household").prefetch_related("product__categories")
@@ -110,6 +116,8 @@ def sellers_of_product(*, product: Product) -> list[SellerOnPage]:
         if seller is None:
             continue
         household = seller.household
+        if household is not None and not household.consent_to_sell:
+            continue  # consent withdrawn: the household is no longer named as a seller
         if seller.kind == SellerKind.HOUSEHOLD and household is not None:
             name = mask_name(household.head_name)
             place = _place(household)

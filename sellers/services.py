@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogue.models import Category, Product, StorageClass
-from catalogue.services import POOLED, product_classes_ensure, product_create, product_image_add
+from catalogue.services import POOLED, product_classes_ensure, product_create, product_image_add, product_price_set
 from logistics.models import Station
 from sellers.models import Household, HouseholdMember, Seller, SellerKind
 from sellers.partner.lock_objects import stock_records_for_update
 from sellers.partner.models import Partner, StockRecord
-from shop.core.money import Currency, round_to_fen
+from shop.core.money import round_to_fen
 from shop.models import Division
 
 
@@ -42,8 +42,10 @@ def household_register(
     recorded_by=None,
 ) -> Household:
     """Register a household. `members` lists its people (the head first), or is just how many
-    people it has, when only the head's record is known yet. Raises ValidationError on bad data."""
-    if isinstance(members, int):
+    people it has, when only the head's record is known yet. Raises ValidationError on bad data:
+    the household's rules are the model's (`Household`), checked here by `full_clean()`."""
+    listed = not isinstance(members, int)
+    if not listed:
         member_count = members
         members = [{"name": head_name, "relation": "户主", "id_number": id_number}]
     else:
@@ -71,12 +73,25 @@ def household_register(
         consent_recorded_at=timezone.now() if (consent_to_sell or consent_to_story) else None,
         consent_recorded_by=recorded_by,
     )
-    household.full_clean()
-    household.save()
-    HouseholdMember.objects.bulk_create(
+    people = [
         HouseholdMember(household=household, name=m["name"], relation=m["relation"], id_number=m["id_number"])
         for m in members
-    )
+    ]
+    errors = {}
+    try:
+        household.full_clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if listed:  # a head-only record repeats the household's own fields, checked above
+        for number, person in enumerate(people, start=1):
+            try:
+                person.full_clean(exclude=["household"])
+            except ValidationError as error:
+                errors.setdefault("members", []).extend(f"{number}. {person.name}: {m}" for m in error.messages)
+    if errors:
+        raise ValidationError(errors)
+    household.save()
+    HouseholdMember.objects.bulk_create(people)
     return household
 
 
@@ -93,15 +108,25 @@ def household_seller_ensure(*, household: Household) -> Seller:
 
 
 @transaction.atomic
-def stock_offer(*, seller: Seller, product: Product, price: Decimal, stock: int) -> StockRecord:
-    """Offer a seller's stock of a product at a price (one stock record per seller and product)."""
+def stock_offer(*, seller: Seller, product: Product, stock: int, price: Decimal | None = None) -> StockRecord:
+    """Offer a seller's stock of a product (one stock record per seller and product) at the
+    product's one price. `price` sets that price for a product that has none yet; for one that
+    has, it must be the same."""
+    if product.price is None and price is not None:
+        product_price_set(product=product, price=price)
+    elif price is not None and round_to_fen(price) != product.price:
+        raise ValidationError({"price": [
+            _("This product sells at ¥%(price)s whichever household fills the order; its price is set by "
+              "the station that pools it.") % {"price": product.price}
+        ]})
     record = stock_records_for_update(product=product, partner=seller.partner).first()
     if record is None:
+        _check_stock(stock)
         return StockRecord.objects.create(
             product=product, partner=seller.partner, partner_sku=f"{seller.partner_id}-{product.pk}",
-            price=round_to_fen(price), price_currency=Currency.CNY, num_in_stock=stock,
+            price=product.price, price_currency=product.price_currency, num_in_stock=stock,
         )
-    return _stock_record_change(record, price=price, stock=stock)
+    return _stock_change(record, stock=stock)
 
 
 HOUSEHOLD_EDITABLE = {
@@ -113,7 +138,9 @@ HOUSEHOLD_EDITABLE = {
 
 @transaction.atomic
 def household_update(*, household: Household, recorded_by=None, **changes) -> Household:
-    """Change a household's record; the township and registry ID stay as registered."""
+    """Change a household's record; the township and registry ID stay as registered. The changed
+    record is checked whole (`full_clean()`), so a change is checked against the values on record,
+    e.g. an exit year against the year identified."""
     unknown = set(changes) - HOUSEHOLD_EDITABLE
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
@@ -132,8 +159,8 @@ def household_update(*, household: Household, recorded_by=None, **changes) -> Ho
 def listing_create(
     *,
     household: Household,
-    price: Decimal,
     stock: int,
+    price: Decimal | None = None,
     product: Product | None = None,
     title: str = "",
     category: Category | None = None,
@@ -141,8 +168,9 @@ def listing_create(
     description: str = "",
     photos: list[bytes] = (),
 ) -> StockRecord:
-    """List goods for a household: its stock of an existing pooled product, or a new product
-    (from the household's township) with photos. Only households that consented may sell."""
+    """List goods for a household: its stock of an existing pooled product (at that product's one
+    price, only from the product's area), or a new product from the household's township, at
+    `price`, with photos. Only households that consented may sell."""
     if not household.consent_to_sell:
         raise ValidationError({"household": [_("This household has not consented to selling through the platform.")]})
     if product is None:
@@ -153,61 +181,66 @@ def listing_create(
             errors["category"] = [_("A new product needs a category.")]
         if not unit.strip():
             errors["unit"] = [_("A new product needs a unit, e.g. 500 g or one bird.")]
+        if price is None or Decimal(price) <= 0:
+            errors["price"] = [_("The price must be more than zero.")]
         if errors:
             raise ValidationError(errors)
         product = product_create(
             title=title.strip(), category=category, product_class=product_classes_ensure()[POOLED],
-            origin=household.township, unit=unit.strip(), description=description.strip(),
+            origin=household.township, unit=unit.strip(), description=description.strip(), price=price,
         )
-    elif not product.is_public:
+        for data in photos:
+            product_image_add(product=product, data=data)
+        return stock_offer(seller=household_seller_ensure(household=household), product=product, stock=stock, price=price)
+    _check_may_supply(household, product)
+    record = stock_offer(seller=household_seller_ensure(household=household), product=product, stock=stock, price=price)
+    for data in photos:  # the household's own listing's: shown on the shared page once reviewed
+        product_image_add(product=product, data=data, listing=record)
+    return record
+
+
+def _check_may_supply(household: Household, product: Product) -> None:
+    if not product.is_public:
         raise ValidationError({"product_id": [_("This product is not on sale.")]})
-    elif product.storage != StorageClass.AMBIENT and not _has_cold_chain(household.township_id):
+    if not product.may_be_supplied_from(household.township):
+        raise ValidationError({"product_id": [
+            _("Only households of %(area)s may supply this product.") % {"area": product.supply_area.display_name}
+        ]})
+    if product.storage != StorageClass.AMBIENT and not _has_cold_chain(household.township_id):
         raise ValidationError({"product_id": [_("Chilled and frozen goods can only be listed by stations with a cold chain.")]})
-    for data in photos:
-        product_image_add(product=product, data=data)
-    seller = household_seller_ensure(household=household)
-    _check_price_and_stock(price, stock)
-    return stock_offer(seller=seller, product=product, price=price, stock=stock)
 
 
 @transaction.atomic
 def listing_update(*, record: StockRecord, price: Decimal | None = None, stock: int | None = None) -> StockRecord:
-    """Change a listing's price or stock. The row is locked first, so a checkout that reserves
-    units meanwhile is neither overwritten nor oversold; `record` is brought up to date."""
-    locked = _stock_record_change(stock_records_for_update(pk=record.pk).get(), price=price, stock=stock)
+    """Change a listing's stock, or its product's one price (for every household that supplies it:
+    the caller checks that it may set it). The stock row is locked first, so a checkout that
+    reserves units meanwhile is neither overwritten nor oversold; `record` is brought up to date."""
+    if price is not None:
+        product_price_set(product=record.product, price=price)
+    locked = stock_records_for_update(pk=record.pk).get()
+    if stock is not None:
+        _stock_change(locked, stock=stock)
     record.price, record.num_in_stock, record.num_allocated = locked.price, locked.num_in_stock, locked.num_allocated
     return record
 
 
-def _stock_record_change(locked: StockRecord, *, price: Decimal | None, stock: int | None) -> StockRecord:
-    """Write a new price or stock to a locked stock record, saving only what changed. Stock counts
-    the units on hand, those promised to open orders included, so it cannot fall below them."""
-    _check_price_and_stock(locked.price if price is None else price, locked.num_in_stock if stock is None else stock)
+def _stock_change(locked: StockRecord, *, stock: int) -> StockRecord:
+    """Write a new stock to a locked stock record, saving only that field. Stock counts the units
+    on hand, those promised to open orders included, so it cannot fall below them."""
+    _check_stock(stock)
     promised = locked.num_allocated or 0
-    if stock is not None and int(stock) < promised:
+    if int(stock) < promised:
         raise ValidationError({"stock": [
             _("%(n)s units are promised to open orders, so the stock cannot be less than %(n)s.") % {"n": promised}
         ]})
-    changed = []
-    if price is not None:
-        locked.price = round_to_fen(price)
-        changed.append("price")
-    if stock is not None:
-        locked.num_in_stock = int(stock)
-        changed.append("num_in_stock")
-    if changed:
-        locked.save(update_fields=changed)
+    locked.num_in_stock = int(stock)
+    locked.save(update_fields=["num_in_stock"])
     return locked
 
 
-def _check_price_and_stock(price, stock) -> None:
-    errors = {}
-    if price is None or Decimal(price) <= 0:
-        errors["price"] = [_("The price must be more than zero.")]
+def _check_stock(stock) -> None:
     if stock is None or int(stock) < 0:
-        errors["stock"] = [_("The stock cannot be negative.")]
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"stock": [_("The stock cannot be negative.")]})
 
 
 def _has_cold_chain(township_code: str) -> bool:

@@ -193,6 +193,8 @@ def _product(rng, row, key, township_code, sellers, *, variant=None, pattern=Non
         )
     category = catalogue_services.categories_ensure()[CATEGORY_OF[row["category"]]]
     kind = catalogue_services.HANDMADE if pattern else catalogue_services.POOLED
+    low, high = Decimal(row["typical_price_cny_low"]), Decimal(row["typical_price_cny_high"])
+    gi_mark = next((mark for key_, mark in GI_MARKS.items() if key_ in row["name_zh"].replace("(", "")), "")
     product = catalogue_services.product_create(
         title=title, title_en=title_en, description=description, description_en=description_en,
         category=category, product_class=catalogue_services.product_classes_ensure()[kind],
@@ -201,19 +203,17 @@ def _product(rng, row, key, township_code, sellers, *, variant=None, pattern=Non
         shelf_life_days=int(row["shelf_life_days"]) if row["shelf_life_days"] else None,
         certificate_number=f"扶贫产品认定 2026-53-{rng.randint(10000, 99999)}",
         certificate_expires=date(2027, rng.randint(1, 12), 1),
-        gi_mark=next((mark for key_, mark in GI_MARKS.items() if key_ in row["name_zh"].replace("(", "")), ""),
+        gi_mark=gi_mark, gi_area=township.parent if gi_mark else None,
+        # One price for the buyer, whichever of the households fills the order.
+        price=(low + (high - low) * Decimal(rng.randint(20, 60)) / 100) * multiplier,
         upc=upc,
     )
     for picture in range(rng.choice([1, 2])):
         data = images.demo_picture(kind=row["category"], seed=hash((upc, picture)) % 10**6)
         catalogue_services.product_image_add(product=product, data=data, caption=title)
-    low, high = Decimal(row["typical_price_cny_low"]), Decimal(row["typical_price_cny_high"])
-    base = low + (high - low) * Decimal(rng.randint(20, 60)) / 100
     for household in sellers:
         seller = household_seller_ensure(household=household)
-        price = base * multiplier * Decimal(rng.randint(95, 105)) / 100
-        stock = 1 if pattern else rng.randint(5, 60)
-        stock_offer(seller=seller, product=product, price=price, stock=stock)
+        stock_offer(seller=seller, product=product, stock=1 if pattern else rng.randint(5, 60))
     return product
 
 
@@ -253,13 +253,14 @@ def _stories(home, households: dict[str, list[Household]]) -> None:
     if StoryPage.objects.exists():
         return
     sellers = [h for hs in households.values() for h in hs if h.consent_to_story and hasattr(h, "seller")][:4]
-    for household in sellers:
+    for number, household in enumerate(sellers, start=1):
         surname = household.head_name[0]
         index.add_child(
             instance=StoryPage(
                 title=f"{household.township.name}{household.village}的{surname}家",
                 title_en=f"The {english_name(surname)} family of {english_name(household.village)}, {household.township.name_en}",
-                slug=f"story-{household.registry_id}",
+                # Addresses must not carry registry IDs: a number that only says which story it is.
+                slug=f"story-{number}",
                 household=household,
                 summary=f"一家 {household.members} 口，{household.capacity}。",
                 summary_en=f"A family of {household.members}; declared capacity: {household.capacity}.",

@@ -1,5 +1,6 @@
 """Goods on offer and orders placed, for the checkout and payment tests."""
 
+import re
 from decimal import Decimal
 
 from django.urls import reverse
@@ -41,4 +42,17 @@ def checkout_two_units(client, product):
     client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 2})
     client.post(reverse("checkout:shipping-address"), ADDRESS)
     client.get(reverse("checkout:shipping-method"))
-    return client.post(reverse("checkout:preview"), {"action": "place_order"})
+    return place_order(client)
+
+
+def shown_total(page) -> str:
+    """The total a checkout page shows the buyer, as its form sends it back on confirming."""
+    found = re.search(r'name="confirmed_total" value="([^"]*)"', page.content.decode())
+    assert found, "the page has no total to confirm"
+    return found.group(1)
+
+
+def place_order(client, *, page: str = "checkout:preview", **fields):
+    """Confirm the order as a buyer does: the total shown on `page` goes back with the form."""
+    total = shown_total(client.get(reverse(page)))
+    return client.post(reverse("checkout:preview"), {"action": "place_order", "confirmed_total": total, **fields})

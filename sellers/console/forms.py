@@ -1,12 +1,13 @@
+from decimal import Decimal
+
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.images import photo_bytes
 from catalogue.models import Category, Product
-from sellers import idnumbers
 from sellers.masking import personal_fields
 from sellers.models import Household
+from sellers.models.households import MAX_MEMBERS, MIN_MEMBERS
 from shop.models import Division, DivisionLevel
 
 PERSONAL = ("id_number", "phone", "bank_account")
@@ -14,9 +15,8 @@ PERSONAL = ("id_number", "phone", "bank_account")
 
 class HouseholdForm(forms.ModelForm):
     """Register or edit a household. For staff who may not see personal data, those fields
-    start empty and are only changed when something is typed in."""
-
-    members = forms.IntegerField(label=_("members"), min_value=1, max_value=30)
+    start empty and are only changed when something is typed in. The household rules are the
+    model's (`Household`): its validators and `clean()` run when the form is validated."""
 
     class Meta:
         model = Household
@@ -38,6 +38,7 @@ class HouseholdForm(forms.ModelForm):
         self.fields["township"].queryset = Division.objects.filter(code__in=townships, level=DivisionLevel.TOWNSHIP)
         self.fields["township"].empty_label = None
         self.show_personal = show_personal
+        self.fields["members"].widget.attrs.update(min=MIN_MEMBERS, max=MAX_MEMBERS)
         if self.instance.pk:
             del self.fields["township"], self.fields["registry_id"]
             if not show_personal:
@@ -48,11 +49,9 @@ class HouseholdForm(forms.ModelForm):
                     self.fields[name].help_text = _("Now %(value)s. Leave empty to keep it.") % {"value": masked[name] or "—"}
 
     def clean_id_number(self):
-        value = self.cleaned_data.get("id_number", "").strip().upper()
+        value = self.cleaned_data.get("id_number", "").strip().upper()  # the model checks the number
         if not value and self.instance.pk and not self.show_personal:
             return self.instance.id_number
-        if not idnumbers.is_valid(value):
-            raise ValidationError(_("This ID number is not valid (check the 18 digits and the last one)."))
         return value
 
     def clean(self):
@@ -89,7 +88,8 @@ class ListingForm(forms.Form):
     category = CategoryChoiceField(label=_("Category"), required=False, queryset=Category.objects.none())
     unit = forms.CharField(label=_("Unit"), max_length=64, required=False, help_text=_("e.g. 500 g, one bird, box of 30"))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    price = forms.DecimalField(label=_("Price (CNY)"), min_value=0.01, max_digits=10, decimal_places=2,
+    price = forms.DecimalField(label=_("Price (CNY)"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2,
+                               required=False, help_text=_("For a new product. A product already on sale keeps its one price."),
                                widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}))
     stock = forms.IntegerField(label=_("Stock"), min_value=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     photo = forms.FileField(
@@ -108,6 +108,14 @@ class ListingForm(forms.Form):
 
 
 class ListingEditForm(forms.Form):
-    price = forms.DecimalField(label=_("Price (CNY)"), min_value=0.01, max_digits=10, decimal_places=2,
+    """Stock, and the product's one price for the station that pools the product."""
+
+    price = forms.DecimalField(label=_("Price (CNY)"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2,
+                               help_text=_("The price every household of this product sells at."),
                                widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}))
     stock = forms.IntegerField(label=_("Stock"), min_value=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+    def __init__(self, *args, may_set_price: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_set_price:
+            del self.fields["price"]

@@ -27,6 +27,7 @@ from sellers.selectors import (
     households_writable,
     listing_for_scope,
     listings_writable,
+    may_set_price,
 )
 from shop.models import Division, DivisionLevel
 
@@ -136,6 +137,9 @@ def listing_create(request, registry_id):
             add_service_errors(form, error)
         else:
             messages.success(request, _("Listed: %(title)s. It is on the shop now.") % {"title": record.product.get_title()})
+            if data["product"] and data["photo"]:
+                messages.info(request, _("Your photo is kept with this household's listing; it shows on the shared "
+                                         "product page once the platform has reviewed it."))
             return redirect("station:household", registry_id=household.registry_id)
     return render(request, "station/listing_form.html", {"form": form, "household": household})
 
@@ -150,10 +154,13 @@ def listing_list(request):
 @station_staff_required
 def listing_edit(request, pk):
     record = listing_for_scope(scope=request.scope, pk=pk, write=True)
-    form = ListingEditForm(request.POST or None, initial={"price": record.price, "stock": record.num_in_stock})
+    form = ListingEditForm(
+        request.POST or None, initial={"price": record.product.price, "stock": record.num_in_stock},
+        may_set_price=may_set_price(scope=request.scope, product=record.product),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.listing_update(record=record, price=form.cleaned_data["price"], stock=form.cleaned_data["stock"])
+            services.listing_update(record=record, price=form.cleaned_data.get("price"), stock=form.cleaned_data["stock"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:

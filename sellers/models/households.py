@@ -1,17 +1,51 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sellers import codes
+from sellers import codes, idnumbers
 
-ID_NUMBER_SHAPE = RegexValidator(r"^\d{17}[\dX]$", _("An ID number has 17 digits and a check digit (0-9 or X)."))
+# The household rules, in one place: the model's validators and constraints below, and the
+# data checks (`sellers.data_checks`) for records older than the rules, read these.
+MIN_MEMBERS = 1
+MAX_MEMBERS = 20
+FIRST_IDENTIFIED_YEAR = 2013
+
+
+def current_year() -> int:
+    """This year, where the registry is (the latest year a household can be identified or exit)."""
+    return timezone.localdate().year
+
+
+def validate_id_number(value: str) -> None:
+    """A resident ID number (GB 11643): 18 characters, a real birth date and the right check digit.
+    The doors upper-case a final x before it gets here."""
+    if not idnumbers.is_valid(value):
+        raise ValidationError(
+            _("This ID number is not valid (check the 18 digits and the last one)."), code="invalid_id_number"
+        )
 
 
 class Household(models.Model):
-    """A registered poor household (建档立卡户) as the registry records it."""
+    """A registered poor household (建档立卡户) as the registry records it.
+
+    The rules for its data live here, and the API, the station console and the CSV import all
+    run them (`full_clean()`); the database holds the ones it can express as constraints:
+
+    - ID numbers (the head's and every member's) are 18 characters with a valid birth date and
+      GB 11643 check digit.
+    - Members: 1 to 20 (MIN_MEMBERS, MAX_MEMBERS). Rural households in Zhaotong are large, but
+      more than 20 people in one registered household is a data-entry slip, not a family.
+    - Identified from 2013 (FIRST_IDENTIFIED_YEAR), when the national registration of poor
+      households (建档立卡) began, to this year; "this year" moves, so that bound is a validator,
+      not a constraint.
+    - Exited: none yet, or from the year identified to this year; a household cannot exit
+      before it was identified (`clean()` and a constraint).
+    """
 
     registry_id = models.CharField(_("registry ID"), max_length=32, unique=True)
     township = models.ForeignKey(
@@ -19,8 +53,10 @@ class Household(models.Model):
     )
     village = models.CharField(_("village"), max_length=64)
     head_name = models.CharField(_("head of household"), max_length=32)
-    id_number = models.CharField(_("ID number"), max_length=18, validators=[ID_NUMBER_SHAPE])
-    members = models.PositiveSmallIntegerField(_("members"), validators=[MinValueValidator(1)])
+    id_number = models.CharField(_("ID number"), max_length=18, validators=[validate_id_number])
+    members = models.PositiveSmallIntegerField(
+        _("members"), validators=[MinValueValidator(MIN_MEMBERS), MaxValueValidator(MAX_MEMBERS)]
+    )
     poverty_cause = models.CharField(_("main poverty cause"), max_length=4, choices=codes.choices("poverty_cause"))
     secondary_poverty_cause = models.CharField(
         _("secondary poverty cause"), max_length=4, blank=True, choices=codes.choices("poverty_cause")
@@ -36,8 +72,12 @@ class Household(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    identified_year = models.PositiveSmallIntegerField(_("year identified"))
-    exited_year = models.PositiveSmallIntegerField(_("year exited"), null=True, blank=True)
+    identified_year = models.PositiveSmallIntegerField(
+        _("year identified"), validators=[MinValueValidator(FIRST_IDENTIFIED_YEAR), MaxValueValidator(current_year)]
+    )
+    exited_year = models.PositiveSmallIntegerField(
+        _("year exited"), null=True, blank=True, validators=[MaxValueValidator(current_year)]
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     bank_account = models.CharField(_("bank account for payouts"), max_length=32, blank=True)
     capacity = models.CharField(
@@ -57,14 +97,34 @@ class Household(models.Model):
         verbose_name = _("registered household")
         verbose_name_plural = _("registered households")
         constraints = [
-            models.CheckConstraint(name="household_members_at_least_one", condition=models.Q(members__gte=1)),
+            models.CheckConstraint(
+                name="household_members_in_range",
+                condition=models.Q(members__gte=MIN_MEMBERS, members__lte=MAX_MEMBERS),
+            ),
             models.CheckConstraint(
                 name="household_baseline_not_negative", condition=models.Q(baseline_income_per_capita__gte=0)
+            ),
+            models.CheckConstraint(
+                name="household_identified_from_first_year",
+                condition=models.Q(identified_year__gte=FIRST_IDENTIFIED_YEAR),
+            ),
+            models.CheckConstraint(
+                name="household_exited_not_before_identified",
+                condition=models.Q(exited_year__isnull=True) | models.Q(exited_year__gte=models.F("identified_year")),
             ),
         ]
 
     def __str__(self):
         return f"{self.registry_id} {self.head_name}"
+
+    def clean(self):
+        super().clean()
+        identified, exited = self.identified_year, self.exited_year
+        # A year that failed its own field's checks is reported there, not again here.
+        if isinstance(identified, int) and isinstance(exited, int) and exited < identified:
+            raise ValidationError({"exited_year": ValidationError(
+                _("A household cannot exit before it was identified."), code="exited_before_identified"
+            )})
 
     @property
     def poverty_cause_label(self):
@@ -79,7 +139,7 @@ class HouseholdMember(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="people")
     name = models.CharField(_("name"), max_length=32)
     relation = models.CharField(_("relation to head"), max_length=16)
-    id_number = models.CharField(_("ID number"), max_length=18, validators=[ID_NUMBER_SHAPE])
+    id_number = models.CharField(_("ID number"), max_length=18, validators=[validate_id_number])
 
     class Meta:
         verbose_name = _("household member")

@@ -78,6 +78,8 @@ class StoryPage(Page):
 
     def clean(self):
         super().clean()
+        if self.household_id and self.slug and self.household.registry_id.lower() in self.slug.lower():
+            raise ValidationError({"slug": _("The address must not carry the household's registry ID.")})
         if self.household_id and not self.household.consent_to_story:
             raise ValidationError(
                 {"household": _("This household has not consented to having its story shown.")}

@@ -2,8 +2,11 @@
 choice of seller. Prices include any VAT (farm produce is sold at the shelf price)."""
 
 from oscar.apps.partner import strategy
+from oscar.apps.partner.availability import Unavailable
+from oscar.apps.partner.prices import FixedPrice
+from oscar.apps.partner.prices import Unavailable as UnavailablePrice
 
-from sellers.partner.allocation import fair_pick, stockrecords_with_sales_this_year
+from sellers.partner.allocation import fair_pick, stockrecords_for_fair_pick
 
 
 class FairShare:
@@ -19,13 +22,28 @@ class FairShare:
     def select_stockrecord(self, product):
         if product.pk not in self._fair_picks:
             # The product's records (as prefetched, if they were: same rows, same order)
-            # and their sellers' sales in one query.
-            records = stockrecords_with_sales_this_year(product.stockrecords.all())
+            # with their sellers' sales and consent, in one query.
+            records = stockrecords_for_fair_pick(product.stockrecords.all())
             self._fair_picks[product.pk] = fair_pick(records)
         return self._fair_picks[product.pk]
 
 
-class WumengStrategy(FairShare, strategy.StockRequired, strategy.NoTax, strategy.Structured):
+class OnePricePublished:
+    """The buyer pays the product's one price, whichever household is picked; a product that is
+    not published cannot be bought at all (in the basket, at checkout, anywhere)."""
+
+    def pricing_policy(self, product, stockrecord):
+        if not stockrecord or product.price is None:
+            return UnavailablePrice()
+        return FixedPrice(currency=product.price_currency, excl_tax=product.price, tax=0)
+
+    def availability_policy(self, product, stockrecord):
+        if not product.is_public:
+            return Unavailable()
+        return super().availability_policy(product, stockrecord)
+
+
+class WumengStrategy(FairShare, OnePricePublished, strategy.StockRequired, strategy.Structured):
     pass
 
 

@@ -8,6 +8,9 @@ class CheckoutConfig(apps.CheckoutConfig):
 
     def ready(self):
         super().ready()
+        from shop.checkout.analytics import counters_made_race_safe  # imports Oscar's models: apps must be ready
+
+        counters_made_race_safe()
         self.stripe_return_view = get_class("checkout.views", "StripeReturnView")
 
     def get_urls(self):

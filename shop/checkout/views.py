@@ -6,9 +6,12 @@ marks it paid. Without keys (the demo and the tests) a clearly labelled demo pay
 completes orders offline; production settings never allow it."""
 
 import logging
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,7 +19,9 @@ from oscar.apps.checkout import views
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.apps.payment.exceptions import PaymentError, UnableToTakePayment
 from oscar.apps.payment.models import Source, SourceType
+from oscar.templatetags.currency_filters import currency
 
+from shop.core.money import round_to_fen
 from shop.order.statuses import PAID_EVENT, OrderStatus
 from shop.payments.stripe.client import PaymentDeclined, PaymentProviderError
 from shop.payments.stripe.services import source_type_stripe
@@ -26,6 +31,14 @@ from .stripe_step import AuthenticationRequired, checkout_intent, payment_refund
 logger = logging.getLogger(__name__)
 
 DEMO_SOURCE = "demo"
+
+
+def confirmed_total(text: str) -> Decimal | None:
+    """The total the buyer saw and confirmed, as the page sent it back (None if unreadable)."""
+    try:
+        return round_to_fen(Decimal(text.strip()))
+    except (InvalidOperation, ValueError):
+        return None
 
 
 def demo_payment_available() -> bool:
@@ -77,6 +90,21 @@ class PaymentDetailsView(views.PaymentDetailsView):
         if stripe_payment_available():
             return self.render_payment_details(request, **kwargs)
         return super().render_preview(request, **kwargs)
+
+    def handle_place_order_submission(self, request):
+        """Place the order only at the total the buyer confirmed on the page (sent back with the
+        form): if a price changed since, nothing is charged and the buyer goes back to the basket."""
+        submission = self.build_submission()
+        total = submission["order_total"]
+        confirmed = confirmed_total(request.POST.get("confirmed_total", ""))
+        if confirmed != round_to_fen(total.incl_tax):
+            messages.warning(request, _(
+                "The total of your order is now %(now)s, not the %(confirmed)s shown before: a price changed. "
+                "Nothing was charged. Please check your basket and confirm again."
+            ) % {"now": currency(total.incl_tax, total.currency),
+                 "confirmed": currency(confirmed, total.currency) if confirmed is not None else "—"})
+            return redirect("basket:summary")
+        return self.submit(**submission)
 
     def build_submission(self, **kwargs):
         submission = super().build_submission(**kwargs)

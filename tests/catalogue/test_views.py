@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from catalogue.images import demo_picture
 from catalogue.models import Category
-from catalogue.services import categories_ensure, product_image_add
+from catalogue.services import categories_ensure, product_image_add, product_price_set
 from sellers.factories import product_with_sellers
 
 LISTING_QUERY_BOUND = 12
@@ -60,9 +60,7 @@ def test_a_cached_category_page_needs_only_the_category_lookup(client):
 def test_a_price_change_shows_at_once_on_a_cached_page(client, chicken):
     url = Category.objects.get(slug="poultry-eggs").get_absolute_url()
     assert "¥88.00" in client.get(url).content.decode()
-    for record in chicken.stockrecords.all():
-        record.price = Decimal("99.50")
-        record.save()
+    product_price_set(product=chicken, price=Decimal("99.50"))
     assert "¥99.50" in client.get(url).content.decode()
 
 

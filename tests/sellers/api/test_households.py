@@ -128,13 +128,18 @@ def test_a_clerk_sees_personal_data_masked(as_clerk_miaoba, people):
     assert body["personal_data_masked"] is True
 
 
-def test_the_station_manager_sees_personal_data_in_full(as_manager_miaoba, people):
+def test_the_station_manager_sees_phone_and_bank_account_in_full(as_manager_miaoba, people):
     household = people.household_miaoba
     body = as_manager_miaoba.get(detail(household)).json()
-    assert (body["id_number_masked"], body["phone"], body["bank_account"]) == (
-        household.id_number, household.phone, household.bank_account,
-    )
+    assert (body["phone"], body["bank_account"]) == (household.phone, household.bank_account)
     assert body["personal_data_masked"] is False
+
+
+def test_not_even_the_station_manager_sees_the_full_id_number_again(as_manager_miaoba, people):
+    household = people.household_miaoba
+    body = as_manager_miaoba.get(detail(household)).json()
+    assert body["id_number_masked"] == "*" * 14 + household.id_number[-4:]
+    assert household.id_number not in str(body)
 
 
 def test_an_official_sees_personal_data_masked(as_official_yanjin, people):

@@ -3,37 +3,50 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from catalogue.factories import ProductFactory
 from catalogue.models import Product
 from catalogue.services import categories_ensure
+from logistics.services import station_ensure, station_member_add
 from sellers import services
 from sellers.factories import HouseholdFactory
 from sellers.partner.models import StockRecord
+from shop.factories import UserFactory
 from shop.models import Division
 from tests.api_helpers import error_of, queries_for
-from tests.personas import MIAOBA
+from tests.personas import MIAOBA, POJI
+
+# Another township of Yanjin county, whose households may supply Miaoba's pooled products.
+YANJIN_NEIGHBOUR = "530623102"
 
 LIST = "/api/v1/listings/"
 
 
 @pytest.fixture
 def pooled_product(people):
-    return ProductFactory(title="庙坝土鸡蛋", unit="30 枚")
+    """Pooled by the Miaoba station: its origin is Miaoba, its one price ¥45.00."""
+    return ProductFactory(
+        title="庙坝土鸡蛋", unit="30 枚", origin=Division.objects.get(code=MIAOBA), price=Decimal("45.00")
+    )
 
 
 @pytest.fixture
 def listing_miaoba(people, pooled_product):
-    return services.listing_create(
-        household=people.household_miaoba, product=pooled_product, price=Decimal("45.00"), stock=20
-    )
+    return services.listing_create(household=people.household_miaoba, product=pooled_product, stock=20)
 
 
 @pytest.fixture
-def listing_poji(people, pooled_product):
-    return services.listing_create(
-        household=people.household_poji, product=pooled_product, price=Decimal("48.00"), stock=10
-    )
+def listing_poji(people):
+    product = ProductFactory(title="泼机核桃", unit="1 千克", origin=Division.objects.get(code=POJI), price=Decimal("48.00"))
+    return services.listing_create(household=people.household_poji, product=product, stock=10)
+
+
+@pytest.fixture
+def listing_of_a_neighbour(people, pooled_product):
+    """Another Yanjin household (outside Miaoba) supplying Miaoba's pooled product."""
+    household = HouseholdFactory(township=Division.objects.get(code=YANJIN_NEIGHBOUR), consent_to_sell=True)
+    return services.listing_create(household=household, product=pooled_product, stock=8)
 
 
 def new_product(people, **overrides) -> dict:
@@ -90,6 +103,45 @@ def test_a_clerk_adds_a_households_stock_to_a_pooled_product(as_clerk_miaoba, pe
     assert response.status_code == 201, response.json()
     assert response.json()["product_id"] == pooled_product.pk
     assert Product.objects.count() == products_before
+
+
+def test_stock_for_a_pooled_product_needs_no_price_and_takes_the_products(as_clerk_miaoba, people, pooled_product):
+    response = as_clerk_miaoba.post(
+        LIST, {"household": people.household_miaoba.registry_id, "product_id": pooled_product.pk, "stock": 3},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["price"] == "45.00"
+
+
+def test_stock_for_a_pooled_product_at_another_price_is_refused(as_clerk_miaoba, people, pooled_product):
+    response = as_clerk_miaoba.post(
+        LIST,
+        {"household": people.household_miaoba.registry_id, "product_id": pooled_product.pk, "price": "1.00", "stock": 3},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "price" in error_of(response)["fields"]
+    assert not StockRecord.objects.filter(product=pooled_product).exists()
+
+
+def test_a_household_from_outside_the_products_county_may_not_supply_it(as_clerk_poji, people, pooled_product):
+    response = as_clerk_poji.post(
+        LIST, {"household": people.household_poji.registry_id, "product_id": pooled_product.pk, "stock": 3},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "product_id" in error_of(response)["fields"]
+    assert not StockRecord.objects.filter(product=pooled_product).exists()
+
+
+def test_a_gi_product_takes_households_of_its_gi_area_only(people, pooled_product):
+    pooled_product.gi_mark, pooled_product.gi_area = "盐津乌骨鸡", Division.objects.get(code=MIAOBA)
+    pooled_product.save()
+    outsider = HouseholdFactory(township=Division.objects.get(code=YANJIN_NEIGHBOUR), consent_to_sell=True)
+    with pytest.raises(ValidationError) as refused:
+        services.listing_create(household=outsider, product=pooled_product, stock=3)
+    assert "product_id" in refused.value.message_dict
 
 
 def test_a_clerk_may_not_list_for_a_household_of_another_township(as_clerk_miaoba, people):
@@ -209,6 +261,26 @@ def test_a_clerk_changes_price_and_stock(as_clerk_miaoba, listing_miaoba):
     listing_miaoba.refresh_from_db()
     assert (listing_miaoba.price, listing_miaoba.num_in_stock) == (Decimal("49.90"), 7)
     assert response.json()["price"] == "49.90"
+
+
+def test_a_price_change_is_the_products_for_every_household(as_clerk_miaoba, listing_miaoba, listing_of_a_neighbour):
+    as_clerk_miaoba.patch(detail(listing_miaoba), {"price": "52.00"}, format="json")
+    listing_of_a_neighbour.refresh_from_db()
+    listing_of_a_neighbour.product.refresh_from_db()
+    assert (listing_of_a_neighbour.price, listing_of_a_neighbour.product.price) == (Decimal("52.00"), Decimal("52.00"))
+
+
+def test_a_station_that_does_not_pool_the_product_may_change_stock_not_price(api, listing_of_a_neighbour):
+    clerk = UserFactory(username="clerk_neighbour")
+    station = station_ensure(code="S-NEIGHBOUR", township=Division.objects.get(code=YANJIN_NEIGHBOUR), name="邻镇站",
+                             address="镇上", phone="0870", cold_chain=True)
+    station_member_add(station=station, user=clerk)
+    as_neighbour = api(clerk)
+    response = as_neighbour.patch(detail(listing_of_a_neighbour), {"price": "1.00", "stock": 2}, format="json")
+    assert response.status_code == 403
+    listing_of_a_neighbour.refresh_from_db()
+    assert (listing_of_a_neighbour.price, listing_of_a_neighbour.num_in_stock) == (Decimal("45.00"), 8)
+    assert as_neighbour.patch(detail(listing_of_a_neighbour), {"stock": 2}, format="json").status_code == 200
 
 
 def test_a_clerk_changes_stock_alone(as_clerk_miaoba, listing_miaoba):

@@ -49,16 +49,16 @@ def run_together(*jobs) -> list[str]:
 
 def test_a_checkout_waits_for_a_stock_cut_and_then_sees_it(pooled, monkeypatch):
     record = offer(pooled, stock=10)
-    locked, check = threading.Event(), services._check_price_and_stock
+    locked, check = threading.Event(), services._check_stock
     outcome = []
 
-    def check_while_holding_the_lock(price, stock):
+    def check_while_holding_the_lock(stock):
         locked.set()
         # Hold the row while the checkout tries to reserve units: it must wait for us.
         threading.Event().wait(1.0)
-        return check(price, stock)
+        return check(stock)
 
-    monkeypatch.setattr(services, "_check_price_and_stock", check_while_holding_the_lock)
+    monkeypatch.setattr(services, "_check_stock", check_while_holding_the_lock)
 
     def station_cuts_stock():
         services.listing_update(record=StockRecord.objects.get(pk=record.pk), stock=2)

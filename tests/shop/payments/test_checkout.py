@@ -20,7 +20,7 @@ from shop.order.refunds import order_refund
 from shop.payments.models import StripeEvent
 from shop.payments.stripe.client import decline_message
 from shop.payments.stripe.handlers import event_process
-from tests.shopping import offer
+from tests.shopping import offer, place_order, shown_total
 from tests.stripe_local import CARD_3DS_REQUIRED, CARD_DECLINED, CARD_VISA, stripe_event
 
 pytestmark = pytest.mark.django_db
@@ -52,8 +52,12 @@ def page_config(response) -> dict:
     return json.loads(found.group(1))
 
 
-def pay(client, **fields):
-    return client.post(reverse("checkout:preview"), {"action": "place_order", **fields})
+def pay(client, *, on=None, **fields):
+    """Submit the payment form: of the payment page, or of `on`, the page a payment attempt
+    answered with (as the buyer's browser does after the bank's check)."""
+    if on is None:
+        return place_order(client, page="checkout:payment-details", **fields)
+    return client.post(reverse("checkout:preview"), {"action": "place_order", "confirmed_total": shown_total(on), **fields})
 
 
 def open_basket_lines() -> int:
@@ -179,17 +183,19 @@ def _authenticate(localstripe_url, config, *, success: bool):
 
 
 def test_the_order_is_placed_once_the_bank_has_authenticated_the_buyer(at_payment, card, localstripe_url):
-    config = page_config(pay(at_payment, payment_method=card(CARD_3DS_REQUIRED)))
+    page = pay(at_payment, payment_method=card(CARD_3DS_REQUIRED))
+    config = page_config(page)
     _authenticate(localstripe_url, config, success=True)
-    response = pay(at_payment, payment_intent=config["intent"])
+    response = pay(at_payment, on=page, payment_intent=config["intent"])
     assert response.status_code == 302
     assert Order.objects.get().sources.get().reference == config["intent"]
 
 
 def test_a_failed_authentication_places_no_order_and_says_why(at_payment, card, localstripe_url):
-    config = page_config(pay(at_payment, payment_method=card(CARD_3DS_REQUIRED)))
+    page = pay(at_payment, payment_method=card(CARD_3DS_REQUIRED))
+    config = page_config(page)
     _authenticate(localstripe_url, config, success=False)
-    response = pay(at_payment, payment_intent=config["intent"])
+    response = pay(at_payment, on=page, payment_intent=config["intent"])
     assert "银行无法确认" in response.content.decode()
     assert not Order.objects.exists()
 
