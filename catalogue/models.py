@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -113,7 +114,14 @@ class Product(AbstractProduct):
         images = self.get_all_images()
         if images:
             return images[0]
-        return {"original": self.get_missing_image().name, "caption": "", "is_missing": True}
+        try:
+            missing = self.get_missing_image()
+        except ImproperlyConfigured:
+            # Oscar links its placeholder into the media folder on first use; when two requests
+            # try at once, the second fails because the link is already there. Asking again finds
+            # it (and still fails if the folder really cannot take it).
+            missing = self.get_missing_image()
+        return {"original": missing.name, "caption": "", "is_missing": True}
 
     @property
     def display_description(self):

@@ -10,13 +10,13 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connections
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 
 from sellers import services
 from sellers.partner.models import StockRecord
 from shop.order.models import Line
 from tests.shopping import buy, offer
+from tests.threads import run_together
 
 pytestmark = [
     pytest.mark.skipif(
@@ -25,26 +25,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def run_together(*jobs) -> list[str]:
-    """Run each job in its own thread and connection; the errors they raised, as text."""
-    errors = []
-
-    def guarded(job):
-        try:
-            job()
-        except Exception as error:  # a deadlock or anything unexpected fails the test
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=guarded, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_a_checkout_waits_for_a_stock_cut_and_then_sees_it(pooled, monkeypatch):
@@ -88,11 +68,9 @@ def test_stock_cannot_be_cut_below_the_units_promised_to_orders(pooled):
 
 def test_price_and_stock_edits_racing_twenty_buyers_never_oversell(pooled):
     records = [offer(pooled, stock=6), offer(pooled, stock=6)]
-    start = threading.Barrier(24)
     sold = []
 
     def buyer():
-        start.wait()
         try:
             buy(pooled, 1)
             sold.append(1)
@@ -101,7 +79,6 @@ def test_price_and_stock_edits_racing_twenty_buyers_never_oversell(pooled):
 
     def station(record_pk: int, seed: int):
         rng = random.Random(seed)
-        start.wait()
         for _ in range(6):
             try:
                 services.listing_update(
