@@ -6,7 +6,6 @@ from oscar.apps.catalogue.admin import *  # noqa: F401,F403
 from catalogue.caching import catalogue_changed
 from catalogue.models import ProductImage
 
-
 admin.site.unregister(ProductImage)  # Oscar's, replaced by one that reviews stations' photos
 
 

@@ -1,6 +1,5 @@
 from dataclasses import dataclass
 from datetime import date
-
 from decimal import Decimal
 
 from django.conf import settings
