@@ -16,10 +16,11 @@ from rest_framework.views import APIView
 from catalogue.api import listing_categories
 from catalogue.selectors import public_products
 from catalogue.services import POOLED
-from logistics.access import StationStaffWrites, scope_for
+from logistics.access import ReadsRegistry, StationStaffWrites, scope_for
 from sellers import codes, services
 from sellers.masking import personal_fields
-from sellers.models import Household
+from sellers.models import Household, HouseholdChange
+from sellers.models.audit import AUDITED_FIELDS, Channel, may_read_changes
 from sellers.partner.models import StockRecord
 from sellers.selectors import (
     household_for_scope,
@@ -158,7 +159,8 @@ class HouseholdList(generics.ListAPIView):
         return {**super().get_serializer_context(), "scope": scope_for(self.request.user)}
 
     @extend_schema(
-        description="Register a household in a township of the caller's station.",
+        description="Register a household in a township of the caller's station. Only a manager of that "
+        "station may give a `bank_account` (a clerk who sends one gets 403, with the field named).",
         request=HouseholdRegistrationSerializer, responses={201: HouseholdSerializer, **CREATE_ERRORS},
     )
     def post(self, request):
@@ -168,12 +170,13 @@ class HouseholdList(generics.ListAPIView):
         data = serializer.validated_data
         if not scope.can_write_township(data["township"].code):
             raise OutOfScope(_("You can only register households in your station's township."))
-        household = services.household_register(**data, recorded_by=request.user)
+        household = services.household_register(**data, recorded_by=request.user, scope=scope, channel=Channel.API)
         return Response(HouseholdSerializer(household, context={"scope": scope}).data, status=status.HTTP_201_CREATED)
 
 
 class HouseholdDetail(APIView):
-    """One household; station staff of its township may change it."""
+    """One household; station staff of its township may change it, only its station's manager its
+    bank account."""
 
     permission_classes = [StationStaffWrites]
 
@@ -183,15 +186,65 @@ class HouseholdDetail(APIView):
         household = household_for_scope(scope=scope, registry_id=registry_id)
         return Response(HouseholdSerializer(household, context={"scope": scope}).data)
 
-    @extend_schema(request=HouseholdChangesSerializer, responses={200: HouseholdSerializer, **ERRORS})
+    @extend_schema(
+        description="Change a household. Only a manager of its station may send `bank_account` (a clerk "
+        "who sends it gets 403, with the field named, and nothing changes). Every change of phone, bank "
+        "account and consents is recorded (`changes/`); withdrawing `consent_to_story` unpublishes the "
+        "household's stories at once.",
+        request=HouseholdChangesSerializer, responses={200: HouseholdSerializer, **ERRORS},
+    )
     def patch(self, request, registry_id: str):
         scope = scope_for(request.user)
         household = household_for_scope(scope=scope, registry_id=registry_id, write=True)
         serializer = HouseholdChangesSerializer(household, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = serializer.validated_data
-        household = services.household_update(household=household, recorded_by=request.user, **changes)
+        household = services.household_update(
+            household=household, recorded_by=request.user, scope=scope, channel=Channel.API, **changes
+        )
         return Response(HouseholdSerializer(household, context={"scope": scope}).data)
+
+
+# A value in the trail: a phone or bank account masked to its last four digits, a consent as a
+# boolean, or null (nothing before the household was registered).
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "boolean"}], "nullable": True})
+class AuditValueField(serializers.JSONField):
+    pass
+
+
+class HouseholdChangeSerializer(serializers.Serializer):
+    """One change of a household's phone, bank account or consents: numbers masked, never whole."""
+
+    field = serializers.ChoiceField(choices=AUDITED_FIELDS)
+    old_value = AuditValueField()
+    new_value = AuditValueField()
+    changed_by = serializers.CharField(source="changed_by.username", allow_null=True, default=None)
+    changed_at = serializers.DateTimeField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+
+
+class HouseholdChangeList(generics.ListAPIView):
+    """The audit trail of one household, newest first."""
+
+    permission_classes = [ReadsRegistry]
+    serializer_class = HouseholdChangeSerializer
+
+    @extend_schema(
+        description="Every change of the household's phone, bank account and consents, newest first: who "
+        "made it, when and through which channel (console, API, registry import), with phone and bank "
+        "numbers masked to their last four digits. For the household's station managers and officials of "
+        "its region; station clerks are refused (403).",
+        responses={200: HouseholdChangeSerializer(many=True), **{code: ERRORS[code] for code in (401, 403, 404)}},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        scope = scope_for(self.request.user)
+        household = household_for_scope(scope=scope, registry_id=self.kwargs["registry_id"])
+        if not may_read_changes(scope, household):
+            raise OutOfScope(_("Only the household's station managers and officials of its region may read its changes."))
+        return HouseholdChange.objects.filter(household=household).select_related("changed_by")
 
 
 # --- listings -----------------------------------------------------------------------------------

@@ -42,10 +42,13 @@ def _finding(check, household, detail):
 
 
 def _duplicate_people(rows, ids):
-    """The same ID number in two households: one person counted twice, or a typing error."""
+    """The same ID number in two households: one person counted twice, or a typing error. Only
+    among the households checked (the caller's scope): a station must not learn from the check
+    whether an ID number is registered in another township. An official whose region holds both
+    households sees the duplicate."""
     mine = HouseholdMember.objects.filter(household_id__in=ids)
     shared = (
-        HouseholdMember.objects.filter(id_number__in=mine.values("id_number"))
+        mine.filter(id_number__in=mine.values("id_number"))
         .values("id_number").annotate(households=Count("household", distinct=True)).filter(households__gt=1)
         .values_list("id_number", flat=True)
     )

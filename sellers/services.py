@@ -6,13 +6,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.actions.unpublish_page import UnpublishPageAction
 
+from catalogue.caching import catalogue_changed
 from catalogue.models import Category, Product, StorageClass
 from catalogue.services import POOLED, product_classes_ensure, product_create, product_image_add, product_price_set
+from logistics.access import Scope
 from logistics.models import Station
-from sellers.models import Household, HouseholdMember, Seller, SellerKind
+from sellers.models import Household, HouseholdChange, HouseholdMember, Seller, SellerKind, StoryPage
+from sellers.models.audit import AUDITED_FIELDS, Channel, household_changes
 from sellers.partner.lock_objects import stock_records_for_update
 from sellers.partner.models import Partner, StockRecord
+from shop.core.errors import OutOfScope
 from shop.core.money import round_to_fen
 from shop.models import Division
 
@@ -40,10 +45,19 @@ def household_register(
     consent_to_sell: bool = False,
     consent_to_story: bool = False,
     recorded_by=None,
+    scope: Scope | None = None,
+    channel: str = Channel.SYSTEM,
 ) -> Household:
     """Register a household. `members` lists its people (the head first), or is just how many
     people it has, when only the head's record is known yet. Raises ValidationError on bad data:
-    the household's rules are the model's (`Household`), checked here by `full_clean()`."""
+    the household's rules are the model's (`Household`), checked here by `full_clean()`.
+
+    `scope` is the caller's when a person asks (the API, the console): only a manager of the
+    township's station (or the operator) may give a bank account (OutOfScope otherwise). The
+    phone, bank account and consents given are recorded in the audit trail (`HouseholdChange`),
+    as changes from nothing, by `recorded_by` through `channel`."""
+    if scope is not None and bank_account and not may_set_bank_account(scope=scope, township_code=township.code):
+        raise _bank_account_refused()
     listed = not isinstance(members, int)
     if not listed:
         member_count = members
@@ -92,7 +106,22 @@ def household_register(
         raise ValidationError(errors)
     household.save()
     HouseholdMember.objects.bulk_create(people)
+    HouseholdChange.objects.bulk_create(
+        household_changes(household=household, before=None, changed_by=recorded_by, channel=channel)
+    )
     return household
+
+
+def may_set_bank_account(*, scope: Scope, township_code: str) -> bool:
+    """Who may set or change where a household's income is paid: a manager of its own station,
+    or the operator. Clerks may not, not even at registration: they cannot see the account, so
+    nobody would notice payouts redirected to another."""
+    return scope.is_operator or township_code in scope.managed_townships
+
+
+def _bank_account_refused() -> OutOfScope:
+    message = _("Only a manager of the household's station may set or change its bank account.")
+    return OutOfScope(message, fields={"bank_account": [message]})
 
 
 @transaction.atomic
@@ -137,22 +166,50 @@ HOUSEHOLD_EDITABLE = {
 
 
 @transaction.atomic
-def household_update(*, household: Household, recorded_by=None, **changes) -> Household:
+def household_update(*, household: Household, recorded_by=None, scope: Scope | None = None,
+                     channel: str = Channel.SYSTEM, **changes) -> Household:
     """Change a household's record; the township and registry ID stay as registered. The changed
     record is checked whole (`full_clean()`), so a change is checked against the values on record,
-    e.g. an exit year against the year identified."""
+    e.g. an exit year against the year identified.
+
+    With the caller's `scope`, a bank account in `changes` is refused (OutOfScope) unless the
+    caller manages the household's station (`may_set_bank_account`). Every change of phone, bank
+    account and consents is recorded (`HouseholdChange`). A withdrawn consent to the story takes
+    effect at once: the household's stories are unpublished in the same transaction."""
     unknown = set(changes) - HOUSEHOLD_EDITABLE
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
-    consent_before = (household.consent_to_sell, household.consent_to_story)
+    if scope is not None and "bank_account" in changes and not may_set_bank_account(
+        scope=scope, township_code=household.township_id
+    ):
+        raise _bank_account_refused()
+    before = {name: getattr(household, name) for name in AUDITED_FIELDS}
     for name, value in changes.items():
         setattr(household, name, round_to_fen(value) if name == "baseline_income_per_capita" else value)
-    if (household.consent_to_sell, household.consent_to_story) != consent_before:
-        household.consent_recorded_at = timezone.now()
+    now = timezone.now()
+    consent_changed = any(getattr(household, name) != before[name] for name in ("consent_to_sell", "consent_to_story"))
+    if consent_changed:
+        household.consent_recorded_at = now
         household.consent_recorded_by = recorded_by
     household.full_clean()
     household.save()
+    HouseholdChange.objects.bulk_create(
+        household_changes(household=household, before=before, changed_by=recorded_by, channel=channel, at=now)
+    )
+    if before["consent_to_story"] and not household.consent_to_story:
+        _stories_unpublish(household=household, user=recorded_by)
+    if consent_changed:
+        # The shop's cached pages name the household's goods and stories: dropped on saving (a
+        # signal), and again once committed, so no page rebuilt meanwhile keeps the old consent.
+        transaction.on_commit(catalogue_changed)
     return household
+
+
+def _stories_unpublish(*, household: Household, user) -> None:
+    """Take the household's stories off the site now: unpublished as Wagtail does it (logged, with
+    who did it; the editors' permission is not asked: the household's withdrawn consent decides)."""
+    for story in StoryPage.objects.live().filter(household=household):
+        UnpublishPageAction(story, user=user).execute(skip_permission_checks=True)
 
 
 @transaction.atomic

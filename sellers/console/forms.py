@@ -14,9 +14,12 @@ PERSONAL = ("id_number", "phone", "bank_account")
 
 
 class HouseholdForm(forms.ModelForm):
-    """Register or edit a household. For staff who may not see personal data, those fields
-    start empty and are only changed when something is typed in. The household rules are the
-    model's (`Household`): its validators and `clean()` run when the form is validated."""
+    """Register or edit a household. On edit, the ID number starts empty for everyone (it is never
+    shown whole again once entered: its masked value is in the help text) and is only changed
+    when a new one is typed in; so do the phone and bank account for staff who may not see
+    personal data. The bank account is only on the form of those who may set it
+    (`may_set_bank_account`: the station's manager). The household rules are the model's
+    (`Household`): its validators and `clean()` run when the form is validated."""
 
     class Meta:
         model = Household
@@ -33,24 +36,26 @@ class HouseholdForm(forms.ModelForm):
             "baseline_income_per_capita": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
         }
 
-    def __init__(self, *args, townships, show_personal=True, **kwargs):
+    def __init__(self, *args, townships, show_personal=True, may_set_bank_account=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["township"].queryset = Division.objects.filter(code__in=townships, level=DivisionLevel.TOWNSHIP)
         self.fields["township"].empty_label = None
         self.show_personal = show_personal
         self.fields["members"].widget.attrs.update(min=MIN_MEMBERS, max=MAX_MEMBERS)
+        if not may_set_bank_account:
+            del self.fields["bank_account"]
         if self.instance.pk:
             del self.fields["township"], self.fields["registry_id"]
-            if not show_personal:
-                masked = personal_fields(self.instance, full=False)
-                for name in PERSONAL:
-                    self.initial[name] = ""
-                    self.fields[name].required = False
-                    self.fields[name].help_text = _("Now %(value)s. Leave empty to keep it.") % {"value": masked[name] or "—"}
+            masked = personal_fields(self.instance, full=False)
+            kept_unless_typed = [name for name in PERSONAL if name in self.fields and (name == "id_number" or not show_personal)]
+            for name in kept_unless_typed:
+                self.initial[name] = ""
+                self.fields[name].required = False
+                self.fields[name].help_text = _("Now %(value)s. Leave empty to keep it.") % {"value": masked[name] or "—"}
 
     def clean_id_number(self):
         value = self.cleaned_data.get("id_number", "").strip().upper()  # the model checks the number
-        if not value and self.instance.pk and not self.show_personal:
+        if not value and self.instance.pk:
             return self.instance.id_number
         return value
 
@@ -58,7 +63,7 @@ class HouseholdForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk and not self.show_personal:
             for name in ("phone", "bank_account"):
-                if not cleaned.get(name):
+                if name in self.fields and not cleaned.get(name):
                     cleaned[name] = getattr(self.instance, name)
         return cleaned
 

@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,8 +20,16 @@ from sellers.console.access import station_staff_required
 from sellers.console.forms import HouseholdForm, ListingEditForm, ListingForm
 from sellers.data_checks import data_check_report
 from sellers.masking import personal_fields
-from sellers.models import Household
-from sellers.registry_import import households_import
+from sellers.models import Household, HouseholdChange
+from sellers.models.audit import Channel, may_read_changes
+from sellers.registry_import import (
+    ERRORS_SHOWN,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    file_refused,
+    households_import,
+    problems_csv,
+)
 from sellers.selectors import (
     household_for_scope,
     households_visible,
@@ -29,7 +38,10 @@ from sellers.selectors import (
     listings_writable,
     may_set_price,
 )
+from shop.core.errors import OutOfScope
 from shop.models import Division, DivisionLevel
+
+CHANGES_SHOWN = 50  # the newest changes on a household's page (the API has them all)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -75,16 +87,28 @@ def _household(request, registry_id) -> Household:
     return household_for_scope(scope=request.scope, registry_id=registry_id, write=True)
 
 
+def add_refusal(form, error: OutOfScope) -> None:
+    """A service's refusal of a field to this caller (e.g. the bank account to a clerk), beside it."""
+    for field, messages_ in (error.fields or {None: [error.message]}).items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
 @station_staff_required
 def household_create(request):
-    townships = request.scope.staff_townships if not request.scope.is_operator else _all_townships()
-    form = HouseholdForm(request.POST or None, townships=townships)
+    scope = request.scope
+    townships = scope.staff_townships if not scope.is_operator else _all_townships()
+    # The bank account is on the form of those who manage a station it may be registered at; the
+    # service checks the township actually chosen.
+    form = HouseholdForm(request.POST or None, townships=townships,
+                         may_set_bank_account=scope.is_operator or bool(scope.managed_townships))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            household = services.household_register(**data, recorded_by=request.user)
+            household = services.household_register(**data, recorded_by=request.user, scope=scope, channel=Channel.CONSOLE)
         except ValidationError as error:
             add_service_errors(form, error)
+        except OutOfScope as error:
+            add_refusal(form, error)
         else:
             messages.success(request, _("Household %(id)s registered.") % {"id": household.registry_id})
             return redirect("station:household", registry_id=household.registry_id)
@@ -100,8 +124,12 @@ def household_detail(request, registry_id):
     household = _household(request, registry_id)
     full = request.scope.sees_personal_data(household)
     listings = listings_writable(request.scope).filter(partner__seller__household=household).select_related("product")
+    changes = None
+    if may_read_changes(request.scope, household):
+        changes = HouseholdChange.objects.filter(household=household).select_related("changed_by")[:CHANGES_SHOWN]
     return render(request, "station/household_detail.html", {
         "household": household, "personal": personal_fields(household, full=full), "listings": listings,
+        "changes": changes,
     })
 
 
@@ -109,12 +137,20 @@ def household_detail(request, registry_id):
 def household_edit(request, registry_id):
     household = _household(request, registry_id)
     full = request.scope.sees_personal_data(household)
-    form = HouseholdForm(request.POST or None, instance=household, townships=[household.township_id], show_personal=full)
+    form = HouseholdForm(
+        request.POST or None, instance=household, townships=[household.township_id], show_personal=full,
+        may_set_bank_account=services.may_set_bank_account(scope=request.scope, township_code=household.township_id),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.household_update(household=Household.objects.get(pk=household.pk), recorded_by=request.user, **form.changes())
+            services.household_update(
+                household=Household.objects.get(pk=household.pk), recorded_by=request.user, scope=request.scope,
+                channel=Channel.CONSOLE, **form.changes(),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
+        except OutOfScope as error:
+            add_refusal(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("station:household", registry_id=household.registry_id)
@@ -183,14 +219,32 @@ def data_checks(request):
 
 @station_staff_required(manager=True)
 def registry_import(request):
-    """Managers upload the registry file of their township; nothing is saved unless every row is good."""
-    result = None
+    """Managers upload the registry file of their township; nothing is saved unless every row is good.
+    A file over the size limit is refused before it is read. The page shows the first problems
+    only (it is for a phone); `report=csv` has them all as a CSV file, and only checks the file."""
+    result, max_mb = None, MAX_UPLOAD_BYTES // (1024 * 1024)
     if request.method == "POST" and request.FILES.get("file"):
-        townships = None if request.scope.is_operator else set(request.scope.managed_townships)
-        result = households_import(
-            file=request.FILES["file"].read(), dry_run=bool(request.POST.get("dry_run")), townships=townships
-        )
-        if not result.errors and not request.POST.get("dry_run"):
+        upload, report = request.FILES["file"], request.POST.get("report") == "csv"
+        dry_run = bool(request.POST.get("dry_run")) or report
+        if upload.size > MAX_UPLOAD_BYTES:
+            result = file_refused(_(
+                "The file is larger than %(mb)s MB, and a township's registry is much smaller: check that it is "
+                "the registry file, or split it into smaller files."
+            ) % {"mb": max_mb})
+        else:
+            townships = None if request.scope.is_operator else set(request.scope.managed_townships)
+            result = households_import(
+                file=upload.read(), dry_run=dry_run, townships=townships, recorded_by=request.user, max_rows=MAX_ROWS,
+            )
+        if report and result.errors:
+            response = HttpResponse(problems_csv(result.errors), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="registry-problems.csv"'
+            return response
+        if not result.errors and not dry_run:
             messages.success(request, _("%(n)s households imported.") % {"n": result.imported})
             return redirect("station:households")
-    return render(request, "station/import.html", {"result": result})
+    errors = result.errors if result else []
+    return render(request, "station/import.html", {
+        "result": result, "shown": errors[:ERRORS_SHOWN], "more": max(len(errors) - ERRORS_SHOWN, 0),
+        "max_mb": max_mb, "max_rows": f"{MAX_ROWS:,}",
+    })

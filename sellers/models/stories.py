@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from catalogue.selectors import products_sold_by_household
+from sellers.models.households import Household
 from shop.core.i18n import localized
 
 
@@ -85,7 +86,22 @@ class StoryPage(Page):
                 {"household": _("This household has not consented to having its story shown.")}
             )
 
+    def save(self, *args, **kwargs):
+        # Wagtail validates a page going live (`clean()` above) unless told not to (`clean=False`);
+        # a story is never live while its household's consent is withdrawn, whichever path
+        # publishes it (the editor, a revision's publish(), a scheduled publish).
+        if self.live and self.household_id and not _household_consents(self.household_id):
+            raise ValidationError(
+                {"household": _("This household has not consented to having its story shown.")}
+            )
+        return super().save(*args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["products"] = products_sold_by_household(household_id=self.household_id)
         return context
+
+
+def _household_consents(household_id: int) -> bool:
+    """The consent on record now (not a copy the page may hold from before it was withdrawn)."""
+    return Household.objects.filter(pk=household_id, consent_to_story=True).exists()

@@ -2,13 +2,13 @@
 
 from functools import wraps
 
-from django.urls import path
+from django.urls import path, register_converter
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from catalogue.api import CategoryList
 from logistics.api import StationList
-from sellers.api import HouseholdDetail, HouseholdList, ListingDetail, ListingList
+from sellers.api import HouseholdChangeList, HouseholdDetail, HouseholdList, ListingDetail, ListingList
 from shop.api.auth import TokenObtainView
 
 
@@ -33,6 +33,22 @@ def in_callers_language(view):
     return wrapped
 
 
+class RegistryIdConverter:
+    """A registry ID in the address: any text but a slash or a NUL (which PostgreSQL refuses in
+    a query, so it would be a 500); an address with one is the API's 404."""
+
+    regex = r"[^/\x00]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(RegistryIdConverter, "registry_id")
+
+
 def route(pattern: str, view_class, name: str):
     return path(pattern, in_callers_language(view_class.as_view()), name=name)
 
@@ -42,7 +58,8 @@ urlpatterns = [
     route("stations/", StationList, "api-v1-stations"),
     route("categories/", CategoryList, "api-v1-categories"),
     route("households/", HouseholdList, "api-v1-households"),
-    route("households/<str:registry_id>/", HouseholdDetail, "api-v1-household"),
+    route("households/<registry_id:registry_id>/", HouseholdDetail, "api-v1-household"),
+    route("households/<registry_id:registry_id>/changes/", HouseholdChangeList, "api-v1-household-changes"),
     route("listings/", ListingList, "api-v1-listings"),
     route("listings/<int:pk>/", ListingDetail, "api-v1-listing"),
 ]
