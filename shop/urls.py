@@ -8,6 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from shop.accounts import SignOutView
 from shop.order import views as refund_views
 
 urlpatterns = [
@@ -30,6 +31,8 @@ if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
 urlpatterns += i18n_patterns(
     path("station/", include("sellers.console.urls")),
     path("dashboard/refunds/<str:number>/", refund_views.refund, name="order-refund"),
+    # Before Oscar's own: the same address (customer:logout), but signing out takes a POST.
+    path("accounts/logout/", SignOutView.as_view(), name="sign-out"),
     path("", include(apps.get_app_config("oscar").urls[0])),
     # Wagtail's catch-all stays last.
     path("", include(wagtail_urls)),

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from shop.core.api import ErrorSerializer
+from shop.core.api import PARSERS, ErrorSerializer
 
 
 class TokenObtainView(ObtainAuthToken):
@@ -16,6 +16,8 @@ class TokenObtainView(ObtainAuthToken):
     # Signing in needs no credentials: a stale token header or a browser session (which would
     # demand a CSRF token) must not stand in the way of getting a new token.
     authentication_classes = ()
+    # ObtainAuthToken names DRF's own parsers; ours refuse absurdly nested JSON with a 400.
+    parser_classes = PARSERS
 
     @extend_schema(
         operation_id="auth_token_create",

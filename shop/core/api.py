@@ -1,17 +1,23 @@
 """What every API of ours shares: the one error shape {"error": {"code", "message", "fields"}}
-(built by `exception_handler`, described by `ErrorSerializer`), amounts as strings, and input
-serializers that refuse unknown fields."""
+(built by `exception_handler`, described by `ErrorSerializer`), amounts as strings, input
+serializers that refuse unknown fields, and the guards against bad input every endpoint gets:
+pages of at most `Pages.max_limit` rows and a JSON parser that refuses absurd nesting.
+
+DRF imports this module while it defines its APIView (for the default parser and pagination
+classes), so nothing here may import `rest_framework.views` or `generics` at the top."""
 
 import re
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import inline_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, parsers, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from shop.core.errors import DomainError
 
@@ -19,6 +25,12 @@ from shop.core.errors import DomainError
 def error_response(*, code: str, message: str, status_code: int, fields: dict | None = None) -> Response:
     return Response({"error": {"code": code, "message": message, "fields": fields or {}}}, status=status_code)
 
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "too_large"
 
 
 def exception_handler(exc, context):
@@ -29,6 +41,14 @@ def exception_handler(exc, context):
         return error_response(code="invalid", message=_("Invalid input."), status_code=400, fields=fields)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    # Django raises these when DRF reads the body (DATA_UPLOAD_MAX_MEMORY_SIZE,
+    # DATA_UPLOAD_MAX_NUMBER_FIELDS, ...); left alone they become the site's HTML 400.
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError(_("The request body cannot be read."))
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -43,10 +63,38 @@ def exception_handler(exc, context):
         status.HTTP_403_FORBIDDEN: "forbidden",
         status.HTTP_404_NOT_FOUND: "not_found",
         status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+        status.HTTP_406_NOT_ACCEPTABLE: "not_acceptable",
         status.HTTP_409_CONFLICT: "conflict",
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "too_large",
+        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+        status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
     }.get(response.status_code, "error")
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's, but JSON nested deeper than Python's recursion limit is a 400, not a RecursionError."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("JSON parse error - the body is nested too deeply.")) from None
+
+
+# The parsers every view of ours uses (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]).
+PARSERS = (JSONParser, parsers.FormParser, parsers.MultiPartParser)
+
+
+class Pages(LimitOffsetPagination):
+    """`?limit=` and `?offset=` pages. A limit above `max_limit` gives `max_limit` rows, so no
+    caller can ask the database for an unbounded (or overflowing: a 500 on PostgreSQL) slice. An
+    offset past the last row gives an empty page (DRF compares it with the count before it
+    slices); a limit or offset that is not a whole number is ignored."""
+
+    default_limit = 50
+    max_limit = 200
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -82,6 +130,24 @@ class AmountField(serializers.DecimalField):
         if isinstance(data, str) and not AMOUNT.fullmatch(data):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class AmountFieldSchema(OpenApiSerializerFieldExtension):
+    """An amount in the schema as it is accepted: ASCII digits, at most two decimals, a sign
+    only where negative amounts are allowed (DRF's own pattern lets "" and "." through)."""
+
+    target_class = AmountField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+        integer_digits = field.max_digits - field.decimal_places
+        return {
+            "type": "string",
+            "format": "decimal",
+            "pattern": f"^{sign}[0-9]{{1,{integer_digits}}}(\\.[0-9]{{1,{field.decimal_places}}})?$",
+            "example": "128.00",
+        }
 
 
 class StrictInputSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from wagtail.models import Orderable, Page
 
 from catalogue.caching import cached_fragment
 from shop.core.i18n import localized
+from shop.home import cms_images  # noqa: F401  (strips the metadata of every picture uploaded to the CMS)
 from shop.home.selectors import home_page_sections
 
 

@@ -149,6 +149,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default serves several buyers at once. SQLite allows one writer: a request's
+    # transaction that starts as a reader (DEFERRED) and then writes cannot upgrade its lock while
+    # another writes, and fails at once with "database is locked". So transactions take the write
+    # lock when they begin (IMMEDIATE), waiting up to 20 s for it; WAL lets reads go on meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -233,6 +244,9 @@ OSCAR_SLUG_ALLOW_UNICODE = True
 OSCAR_PRODUCTS_PER_PAGE = 24
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
+# Reviews only from signed-in buyers, shown once the operator has approved them.
+OSCAR_ALLOW_ANON_REVIEWS = False
+OSCAR_MODERATE_REVIEWS = True
 OSCAR_INITIAL_ORDER_STATUS = OrderStatus.PENDING
 OSCAR_INITIAL_LINE_STATUS = OrderStatus.PENDING
 OSCAR_ORDER_STATUS_PIPELINE = ORDER_STATUS_PIPELINE
@@ -251,7 +265,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "shop.core.api.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "shop.core.api.JSONParser",  # DRF's, but absurdly nested JSON is a 400
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "shop.core.api.Pages",  # at most 200 rows a page
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

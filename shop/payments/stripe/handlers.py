@@ -29,6 +29,7 @@ from .client import stripe_client
 from .services import (
     REFUND_STATUSES_RECORDED,
     SOURCE_TYPE_CODE,
+    RefundExceedsPayment,
     payment_intent_refund_unplaced,
     refund_record,
     stripe_source_lock,
@@ -47,6 +48,7 @@ AMOUNT_MISMATCH = "amount_mismatch"
 PAID_NOT_PENDING = "paid_not_pending"
 PAYMENT_FAILED = "payment_failed"
 REFUND_RECORDED = "refund_recorded"
+REFUND_EXCEEDS_PAYMENT = "refund_exceeds_payment"
 UNKNOWN_ORDER = "unknown_order"
 REFUNDED_UNPLACED = "refunded_unplaced"
 CANCELLED_UNPAID = "cancelled_unpaid"
@@ -59,8 +61,122 @@ class EventNotReady(Exception):
     Nothing is stored, so Stripe's next delivery of the event is applied."""
 
 
+class MalformedEvent(ValueError):
+    """A verified event without the shape of Stripe's events (a field missing, or of the wrong
+    type): refused with a 400, nothing stored."""
+
+
+# The shape of what we read: Stripe's ids are far shorter, and Oscar's Transaction.reference
+# holds 128 characters, as do our order numbers.
+MAX_ID_LENGTH = 128
+MISSING = object()
+
+
+def _field(obj: dict, key: str, kinds: tuple, *, required: bool, where: str):
+    value = obj.get(key, MISSING)
+    if value is MISSING or value is None:
+        if required:
+            raise MalformedEvent(f"{where}.{key} is missing.")
+        return None
+    if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+        raise MalformedEvent(f"{where}.{key} is not a {' or '.join(kind.__name__ for kind in kinds)}.")
+    return value
+
+
+def _text(obj: dict, key: str, *, where: str, required: bool = True, max_length: int = MAX_ID_LENGTH) -> None:
+    value = _field(obj, key, (str,), required=required, where=where)
+    if value is not None and not (0 < len(value) <= max_length):
+        raise MalformedEvent(f"{where}.{key} is empty or longer than {max_length} characters.")
+
+
+def _fen(obj: dict, key: str, *, where: str, required: bool = True, least: int = 0) -> None:
+    value = _field(obj, key, (int,), required=required, where=where)
+    if value is not None and value < least:
+        raise MalformedEvent(f"{where}.{key} is less than {least}.")
+
+
+def _payment_intent_check(intent: dict) -> None:
+    where = "data.object"
+    _text(intent, "id", where=where)
+    _fen(intent, "amount", where=where)
+    _fen(intent, "amount_received", where=where, required=False)
+    _text(intent, "currency", where=where, max_length=3)
+    if not (intent["currency"].isascii() and intent["currency"].isalpha() and len(intent["currency"]) == 3):
+        raise MalformedEvent(f"{where}.currency is not a currency code.")
+    metadata = _field(intent, "metadata", (dict,), required=False, where=where)
+    if metadata:
+        _text(metadata, "order_number", where=f"{where}.metadata", required=False)
+    error = _field(intent, "last_payment_error", (dict,), required=False, where=where)
+    if error:
+        for key in ("code", "decline_code", "message"):
+            _field(error, key, (str,), required=False, where=f"{where}.last_payment_error")
+
+
+def _charge_check(charge: dict) -> None:
+    where = "data.object"
+    _text(charge, "id", where=where)
+    _text(charge, "payment_intent", where=where, required=False)
+    refunds = _field(charge, "refunds", (dict,), required=False, where=where)
+    if refunds:
+        _field(refunds, "has_more", (bool,), required=False, where=f"{where}.refunds")
+        listed = _field(refunds, "data", (list,), required=False, where=f"{where}.refunds")
+        for refund in listed or ():
+            if not isinstance(refund, dict):
+                raise MalformedEvent(f"{where}.refunds.data holds something that is not a refund.")
+            _text(refund, "id", where=f"{where}.refunds.data[]")
+            _fen(refund, "amount", where=f"{where}.refunds.data[]", least=1)
+            _text(refund, "status", where=f"{where}.refunds.data[]")
+
+
+def _storable(value) -> bool:
+    """Whether every text in `value` can be stored (PostgreSQL refuses NUL characters and lone
+    surrogates, which JSON's \\u escapes can carry)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return False
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+    return True
+
+
+OBJECT_CHECKS = {
+    "payment_intent.succeeded": _payment_intent_check,
+    "payment_intent.payment_failed": _payment_intent_check,
+    "charge.refunded": _charge_check,
+}
+
+
+def event_check(event) -> None:
+    """Raise MalformedEvent unless `event` has the shape of a Stripe event, with what its
+    handler reads of the types Stripe sends."""
+    if not isinstance(event, dict):
+        raise MalformedEvent("The payload is not a Stripe event.")
+    _text(event, "id", where="event", max_length=255)
+    _text(event, "type", where="event", max_length=100)
+    data = _field(event, "data", (dict,), required=True, where="event")
+    _field(data, "object", (dict,), required=True, where="event.data")
+    _field(event, "created", (int, float), required=False, where="event")
+    if not _storable(event):
+        raise MalformedEvent("The event holds text that cannot be stored (a NUL character or a lone surrogate).")
+    check = OBJECT_CHECKS.get(event["type"])
+    if check:
+        check(data["object"])
+
+
 def event_process(event: dict) -> str:
-    """Apply a verified Stripe event once and return its outcome."""
+    """Apply a verified Stripe event once and return its outcome; MalformedEvent (nothing
+    stored) when it does not have the shape of Stripe's events."""
+    event_check(event)
     # Notes are written in the site's language whatever the caller's request asked for.
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         if StripeEvent.objects.filter(event_id=event["id"]).exists():
@@ -209,14 +325,32 @@ def charge_refunded(charge: dict) -> tuple[str, str]:
     order = Order.objects.select_for_update().get(pk=found["order_id"])
     source = Source.objects.select_for_update().get(pk=found["pk"])
     recorded = Decimal("0.00")
+    refused = False
     for refund in _charge_refunds(charge):
         if refund["status"] not in REFUND_STATUSES_RECORDED:
             continue
         amount = fen_to_yuan(refund["amount"])
-        if refund_record(source=source, refund_id=refund["id"], amount=amount, status=refund["status"]):
+        try:
+            new = refund_record(source=source, refund_id=refund["id"], amount=amount, status=refund["status"])
+        except RefundExceedsPayment as refusal:
+            if not source.amount_debited:
+                # payment_intent.succeeded has not been applied yet: take the refund after it.
+                raise EventNotReady(f"The payment {intent_id} is not recorded yet.") from None
+            # More than was paid cannot go back: our records or the event are wrong. Not recorded.
+            refused = True
+            logger.error("Stripe refund %s of %s for %s exceeds the %s left of the payment: not recorded.",
+                         refund["id"], amount, intent_id, refusal.left)
+            _note(order, _(
+                "Stripe reports refund %(reference)s of ¥%(amount)s, but only ¥%(left)s of this payment was "
+                "left to refund: it was not recorded. Check the payment in Stripe's dashboard."
+            ) % {"reference": refund["id"], "amount": amount, "left": refusal.left})
+            continue
+        if new:
             recorded += amount
             _note(order, _("Stripe refunded ¥%(amount)s (%(reference)s).")
                   % {"amount": amount, "reference": refund["id"]})
+    if refused:
+        return order.number, REFUND_EXCEEDS_PAYMENT
     return order.number, REFUND_RECORDED if recorded else ALREADY_RECORDED
 
 

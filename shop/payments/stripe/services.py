@@ -130,11 +130,27 @@ def stripe_source_lock(*, order: Order, intent_id: str, currency: str) -> Source
     return source
 
 
+class RefundExceedsPayment(InvalidInput):
+    """A refund larger than what is left of the payment: not recorded."""
+
+    def __init__(self, message: str, *, left: Decimal):
+        super().__init__(message)
+        self.left = left
+
+
 def refund_record(*, source: Source, refund_id: str, amount: Decimal, status: str) -> bool:
     """Record a Stripe refund on its Source once, whoever learns of it first (refund_create or
-    the charge.refunded webhook). Returns whether it was new. The caller holds the Source's lock."""
+    the charge.refunded webhook). Returns whether it was new. Never more than is left of the
+    payment (RefundExceedsPayment). The caller holds the Source's lock."""
     if Transaction.objects.filter(source=source, txn_type=Transaction.REFUND, reference=refund_id).exists():
         return False
+    if amount <= 0:
+        raise InvalidInput(_("A refund must be more than ¥0.00."))
+    left = source.amount_debited - source.amount_refunded
+    if amount > left:
+        raise RefundExceedsPayment(
+            _("At most ¥%(amount)s of this payment can still be refunded.") % {"amount": left}, left=left
+        )
     source.refund(amount, reference=refund_id, status=status)
     return True
 

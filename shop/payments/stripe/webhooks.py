@@ -10,7 +10,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .handlers import EventNotReady, event_process
+from .handlers import EventNotReady, MalformedEvent, event_process
 
 logger = logging.getLogger(__name__)
 
@@ -28,20 +28,23 @@ def stripe_webhook(request):
         return _refuse("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET is empty).")
     payload = request.body
     try:
-        stripe.Webhook.construct_event(
+        stripe.WebhookSignature.verify_header(
             payload, request.headers.get("Stripe-Signature", ""), secret, tolerance=stripe.Webhook.DEFAULT_TOLERANCE,
         )
         event = json.loads(payload)
         event_id, event_type, event_object = event["id"], event["type"], event["data"]["object"]
     except stripe.SignatureVerificationError:
         return _refuse("The Stripe-Signature header does not match or is too old.")
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return _refuse("The payload is not a Stripe event.")
     if not (isinstance(event_id, str) and isinstance(event_type, str) and isinstance(event_object, dict)):
         return _refuse("The payload is not a Stripe event.")
 
     try:
         outcome = event_process(event)
+    except MalformedEvent as reason:
+        # Signed by Stripe yet not the shape of its events: nothing was stored.
+        return _refuse(f"The payload is not a Stripe event: {reason}")
     except EventNotReady as reason:
         # Not stored: Stripe delivers the event again later (for up to three days).
         logger.warning("Stripe event %s (%s) postponed: %s", event_id, event_type, reason)
