@@ -47,6 +47,8 @@ def exception_handler(exc, context):
         exc = RequestTooLarge()
     elif isinstance(exc, SuspiciousOperation):
         exc = exceptions.ParseError(_("The request body cannot be read."))
+    # Imported here: rest_framework.views loads DRF's settings, which import this module for its
+    # parser and pagination classes; at the top it would be a circle.
     from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)
