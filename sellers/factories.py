@@ -2,6 +2,7 @@ import random
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from catalogue.factories import ProductFactory
 from catalogue.models import Product
@@ -22,7 +23,9 @@ class HouseholdFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, township, registry_id, seed, recorded_by=None, **overrides):
-        data = synthetic.household_data(random.Random(seed), township=township, registry_id=registry_id, this_year=2026)
+        data = synthetic.household_data(
+            random.Random(seed), township=township, registry_id=registry_id, this_year=timezone.localdate().year
+        )
         data.update(overrides)
         return services.household_register(**data, recorded_by=recorded_by)
 

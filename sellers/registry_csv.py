@@ -4,6 +4,8 @@ import csv
 import io
 import random
 
+from django.utils import timezone
+
 from sellers import synthetic
 from sellers.registry_import import COLUMNS
 
@@ -27,5 +29,5 @@ def synthetic_registry_csv(*, townships, rows: int, seed: int = 1, prefix: str =
     for n in range(rows):
         township = townships[n % len(townships)]
         writer.writerow(registry_row(synthetic.household_data(
-            rng, township=township, registry_id=f"{prefix}{n:07d}", this_year=2026)))
+            rng, township=township, registry_id=f"{prefix}{n:07d}", this_year=timezone.localdate().year)))
     return out.getvalue()

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 from oscar.apps.address.models import Country
 from oscar.apps.basket.models import Basket
 from oscar.test.factories import create_order
@@ -141,7 +142,7 @@ def _households(rng: random.Random, stations: list[Station]) -> dict[str, list[H
         township = station.township
         for i in range(1, HOUSEHOLDS_PER_STATION + 1):
             registry_id = f"{township.code}{i:04d}"
-            data = synthetic.household_data(rng, township=township, registry_id=registry_id, this_year=2026)
+            data = synthetic.household_data(rng, township=township, registry_id=registry_id, this_year=timezone.localdate().year)
             household = existing.get(registry_id) or household_register(**data)
             by_township.setdefault(township.code, []).append(household)
     return by_township

@@ -14,7 +14,7 @@ from catalogue.services import product_image_add
 from sellers.factories import product_with_sellers
 from shop.home.services import home_page_ensure
 from tests.chromium import launch
-from tests.personas import MIAOBA, POJI, cast
+from tests.personas import MIAOBA, POJI, cast, divisions_ensure
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +67,7 @@ def chicken(db):
 
 
 @pytest.fixture
-def people(db):
+def people(divisions):
     return cast()
 
 
@@ -133,18 +133,39 @@ def as_anonymous(api, people):
 
 
 
+# Reference data: the real divisions, once per run -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _divisions_once(django_db_setup, django_db_blocker):
+    """The official division codes, loaded once per run before any test's transaction begins
+    (a session fixture is set up before the function-scoped `db`), so committed: every test
+    sees them."""
+    from shop.services import divisions_load
+
+    with django_db_blocker.unblock():
+        divisions_load()
+
+
 @pytest.fixture
-def stations(db):
-    """Stations at Miaoba (Yanjin) and Poji (Zhenxiong), with the real divisions loaded."""
+def divisions(_divisions_once, db):
+    """The real divisions (Zhaotong, its counties and townships). A transactional test (live
+    server, browser, `transaction=True`) empties every table at its end; pytest-django runs those
+    after all the others, and each of them that needs the divisions loads them again here (the
+    check is one cheap query when they are there)."""
+    divisions_ensure()
+
+
+@pytest.fixture
+def stations(divisions):
+    """Stations at Miaoba (Yanjin) and Poji (Zhenxiong), in the real divisions."""
     from oscar.apps.address.models import Country
 
     from logistics.services import station_ensure
     from shop.models import Division
-    from shop.services import divisions_load
 
     # Created by a data migration; restored here in case a transactional test flushed it.
     Country.objects.get_or_create(iso_3166_1_a2="CN", defaults={"printable_name": "中国", "is_shipping_country": True})
-    divisions_load()
     return {
         code: station_ensure(code=f"S-{code}", township=Division.objects.get(code=code), name=f"{code} 站",
                              address="镇上", phone="0870", cold_chain=True)

@@ -1,5 +1,6 @@
 """Fair allocation of pooled products, split lines, no oversell, one shipment per station."""
 
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,10 +8,17 @@ from oscar.apps.order.exceptions import UnableToPlaceOrder
 
 from catalogue.factories import ProductFactory
 from catalogue.services import HANDMADE
-from tests.personas import MIAOBA, POJI
+from tests.personas import A_DAY_IN_2026, CHINA, MIAOBA, POJI
 from tests.shopping import buy, offer
 
-pytestmark = pytest.mark.django_db
+# "The lowest sales this year" depends on the day: every test here runs on one fixed day, and
+# the year-boundary tests below move to theirs.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(A_DAY_IN_2026, tick=False)]
+
+# Midnight in Beijing is 16:00 UTC the day before: at all three moments the UTC date is 31 December.
+NEW_YEARS_EVE_LATE = datetime(2025, 12, 31, 23, 30, tzinfo=CHINA)  # 15:30 UTC
+NEW_YEARS_DAY_00_10 = datetime(2026, 1, 1, 0, 10, tzinfo=CHINA)  # 16:10 UTC, still 31 December
+NEW_YEARS_DAY_00_30 = datetime(2026, 1, 1, 0, 30, tzinfo=CHINA)  # 16:30 UTC, still 31 December
 
 
 def _sellers(order):
@@ -110,3 +118,25 @@ def test_the_buyer_is_offered_the_household_that_sold_least(pooled):
     assert WumengStrategy().fetch_for_product(pooled).stockrecord == first
     buy(pooled, 1, status="paid")
     assert WumengStrategy().fetch_for_product(pooled).stockrecord == second
+
+
+# The year starts at midnight in China, not in UTC ---------------------------------------------
+
+
+@pytest.mark.time_machine(NEW_YEARS_EVE_LATE, tick=False)
+def test_a_household_that_sold_a_lot_on_new_years_eve_has_sold_nothing_on_new_years_day(pooled, time_machine):
+    busy, _quiet = offer(pooled), offer(pooled)
+    assert _sellers(buy(pooled, 5, status="paid")) == [(busy.pk, 5)]  # ¥500 on 31 December, 23:30
+    time_machine.move_to(NEW_YEARS_DAY_00_30)
+    # A new year in Zhaotong: both have sold nothing this year, so the older listing is picked.
+    # Were the year to start at UTC midnight, it would still be 31 December (16:30 UTC) and the
+    # ¥500 would send the sale to the quiet household.
+    assert _sellers(buy(pooled)) == [(busy.pk, 1)]
+
+
+@pytest.mark.time_machine(NEW_YEARS_DAY_00_10, tick=False)
+def test_a_sale_in_the_first_minutes_of_new_years_day_counts_for_the_new_year(pooled, time_machine):
+    busy, quiet = offer(pooled), offer(pooled)
+    assert _sellers(buy(pooled, 5, status="paid")) == [(busy.pk, 5)]  # 1 January, 00:10 in China
+    time_machine.move_to(NEW_YEARS_DAY_00_30)
+    assert _sellers(buy(pooled)) == [(quiet.pk, 1)]
