@@ -8,14 +8,12 @@ from sellers.models import Household, HouseholdMember
 from sellers.registry_csv import synthetic_registry_csv
 from sellers.registry_import import households_import
 from shop.models import Division
-from shop.services import divisions_load
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def townships(db):
-    divisions_load()
+def townships(divisions):
     return list(Division.objects.filter(code__in=["530623105", "530627102"]))
 
 

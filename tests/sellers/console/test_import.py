@@ -5,14 +5,8 @@ from django.urls import reverse
 from sellers.models import Household
 from sellers.registry_csv import synthetic_registry_csv
 from shop.models import Division
-from tests.personas import cast
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(db):
-    return cast()
 
 
 def _upload(client, text, **extra):
