@@ -72,14 +72,18 @@ def queries_per_step(product, buyer) -> dict[str, int]:
     client = Client(HTTP_HOST="127.0.0.1")
     shown = []  # the total the preview showed, sent back on placing the order
     client.force_login(buyer)
+
+    def preview():
+        response = client.get(reverse("checkout:preview"))
+        shown.append(re.search(r'name="confirmed_total" value="([^"]*)"', response.content.decode()).group(1))
+        return response
+
     steps = {
         "add to basket": lambda: client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1}),
         "shipping address": lambda: client.post(reverse("checkout:shipping-address"), ADDRESS),
         "shipping method": lambda: client.get(reverse("checkout:shipping-method")),
         "payment details": lambda: client.get(reverse("checkout:payment-details")),
-        "preview": lambda: shown.append(
-            re.search(r'name="confirmed_total" value="([^"]*)"', client.get(reverse("checkout:preview")).content.decode()).group(1)
-        ),
+        "preview": preview,
         "place order": lambda: client.post(
             reverse("checkout:preview"), {"action": "place_order", "confirmed_total": shown[-1]}
         ),
