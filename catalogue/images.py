@@ -141,11 +141,15 @@ def _has_metadata(image: Image.Image) -> bool:
 def metadata_stripped(data: bytes) -> bytes | None:
     """`data` re-encoded in its own format without EXIF (GPS position, camera, time), XMP, text
     chunks or comments, turned upright first, its colour profile kept; None when it carries no
-    metadata (nothing to do) or is not a picture of CMS_FORMATS (Wagtail's form refuses those)."""
+    metadata (nothing to do) or is not a picture of CMS_FORMATS (Wagtail's form refuses those).
+    Raises ValidationError when the metadata is there but cannot be removed."""
     try:
         image = Image.open(io.BytesIO(data), formats=CMS_FORMATS)
         if not _has_metadata(image):
             return None
+    except Exception:  # not a picture we handle: Wagtail's own form refuses it
+        return None
+    try:
         fmt = "JPEG" if image.format == "MPO" else image.format
         options = {"icc_profile": image.info["icc_profile"]} if image.info.get("icc_profile") else {}
         if getattr(image, "n_frames", 1) > 1:
@@ -165,8 +169,9 @@ def metadata_stripped(data: bytes) -> bytes | None:
         out = io.BytesIO()
         image.save(out, fmt, **options)
         return out.getvalue()
-    except Exception:
-        return None
+    except Exception as error:
+        # Fail closed: a picture that carries metadata we could not remove is not stored at all.
+        raise ValidationError(_("This picture's location and camera data could not be removed; it was not stored.")) from error
 
 
 # Demo pictures, drawn locally: a motif per kind of goods on a warm background.

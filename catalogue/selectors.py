@@ -9,6 +9,10 @@ from catalogue.models import Category, Product, ProductImage
 from sellers.partner.models import StockRecord
 
 NAV_CACHE_KEY = "catalogue:nav:{language}"
+# Stock that may be sold: a household's only while it consents to selling through the platform
+# (the platform's own stock and cooperatives' have no household). Cards, listings and the
+# allocation of orders all count by this one rule.
+SELLABLE = Q(partner__seller__household__isnull=True) | Q(partner__seller__household__consent_to_sell=True)
 
 
 def navigation_categories(*, language: str) -> list[dict]:
@@ -34,7 +38,9 @@ def public_products() -> QuerySet[Product]:
 
 def in_stock_first(products: QuerySet[Product]) -> QuerySet[Product]:
     """Goods that can be bought now before sold-out ones, then by priority and newest."""
-    available = StockRecord.objects.filter(product=OuterRef("pk"), num_in_stock__gt=Coalesce(F("num_allocated"), 0))
+    available = StockRecord.objects.filter(
+        SELLABLE, product=OuterRef("pk"), num_in_stock__gt=Coalesce(F("num_allocated"), 0)
+    )
     return products.annotate(available=Exists(available)).order_by("-available", "-priority", "-date_created", "id")
 
 
@@ -42,6 +48,7 @@ def product_cards(queryset: QuerySet[Product], *, stockrecords: QuerySet | None 
     """What a product card shows: origin, images, and each seller's stock and price."""
     if stockrecords is None:
         stockrecords = StockRecord.objects.all()
+    stockrecords = stockrecords.filter(SELLABLE)
     return queryset.select_related("origin__parent", "product_class").prefetch_related(
         Prefetch("images", queryset=ProductImage.objects.filter(is_approved=True).order_by("display_order", "id")),
         Prefetch("stockrecords", queryset=stockrecords.order_by("price", "id")),

@@ -30,13 +30,24 @@ class HouseholdAdmin(admin.ModelAdmin):
     # Payout account, phone and consents change only through the station's services, which keep
     # the audit trail and unpublish a story whose consent is withdrawn; the ID number is never
     # shown whole again.
-    readonly_fields = ["id_number_masked", "phone", "bank_account", "consent_to_sell", "consent_to_story",
-                       "consent_recorded_at", "consent_recorded_by"]
-    exclude = ["id_number"]
+    readonly_fields = ["id_number_masked", "phone_masked", "bank_account_masked", "consent_to_sell",
+                       "consent_to_story", "consent_recorded_at", "consent_recorded_by"]
+    exclude = ["id_number", "phone", "bank_account"]
 
     @admin.display(description=_("ID number"))
     def id_number_masked(self, household):
         return mask_digits(household.id_number)
+
+    @admin.display(description=_("phone"))
+    def phone_masked(self, household):
+        return mask_digits(household.phone)
+
+    @admin.display(description=_("bank account for payouts"))
+    def bank_account_masked(self, household):
+        return mask_digits(household.bank_account)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a registry record and its audit trail stay; a household exits, it is not erased
 
 
 class BenefitLinkInline(admin.TabularInline):

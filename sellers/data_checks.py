@@ -48,8 +48,7 @@ def _duplicate_people(rows, ids):
     households sees the duplicate."""
     mine = HouseholdMember.objects.filter(household_id__in=ids)
     shared = (
-        mine.filter(id_number__in=mine.values("id_number"))
-        .values("id_number").annotate(households=Count("household", distinct=True)).filter(households__gt=1)
+        mine.values("id_number").annotate(households=Count("household", distinct=True)).filter(households__gt=1)
         .values_list("id_number", flat=True)
     )
     by_pk = {h.pk: h for h in rows}

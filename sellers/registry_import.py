@@ -131,6 +131,9 @@ def households_import(*, file, dry_run: bool = False, progress: Callable[[int], 
     if result.errors or dry_run:
         return result
     now = timezone.now()
+    for household, _head in households:  # as `household_register` records a consent: when and by whom
+        if household.consent_to_sell or household.consent_to_story:
+            household.consent_recorded_at, household.consent_recorded_by = now, recorded_by
     with transaction.atomic():
         for start in range(0, len(households), BATCH):
             batch = households[start:start + BATCH]

@@ -183,6 +183,9 @@ def household_update(*, household: Household, recorded_by=None, scope: Scope | N
         scope=scope, township_code=household.township_id
     ):
         raise _bank_account_refused()
+    # The row is locked and read afresh: the caller's copy may be stale, and writing it back whole
+    # would undo a change made meanwhile (a new bank account) with nothing in the audit trail.
+    household = Household.objects.select_for_update().select_related("township").get(pk=household.pk)
     before = {name: getattr(household, name) for name in AUDITED_FIELDS}
     for name, value in changes.items():
         setattr(household, name, round_to_fen(value) if name == "baseline_income_per_capita" else value)
@@ -192,7 +195,7 @@ def household_update(*, household: Household, recorded_by=None, scope: Scope | N
         household.consent_recorded_at = now
         household.consent_recorded_by = recorded_by
     household.full_clean()
-    household.save()
+    household.save(update_fields=[*changes, "consent_recorded_at", "consent_recorded_by", "updated_at"])
     HouseholdChange.objects.bulk_create(
         household_changes(household=household, before=before, changed_by=recorded_by, channel=channel, at=now)
     )

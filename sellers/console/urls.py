@@ -1,5 +1,6 @@
 from django.urls import path
 
+import shop.core.urls  # noqa: F401  (the <registry_id:> converter)
 from sellers.console import views
 
 app_name = "station"
@@ -9,9 +10,9 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("households/", views.household_list, name="households"),
     path("households/new/", views.household_create, name="household-create"),
-    path("households/<str:registry_id>/", views.household_detail, name="household"),
-    path("households/<str:registry_id>/edit/", views.household_edit, name="household-edit"),
-    path("households/<str:registry_id>/list/", views.listing_create, name="listing-create"),
+    path("households/<registry_id:registry_id>/", views.household_detail, name="household"),
+    path("households/<registry_id:registry_id>/edit/", views.household_edit, name="household-edit"),
+    path("households/<registry_id:registry_id>/list/", views.listing_create, name="listing-create"),
     path("listings/", views.listing_list, name="listings"),
     path("listings/<int:pk>/", views.listing_edit, name="listing-edit"),
     path("checks/", views.data_checks, name="checks"),

@@ -75,7 +75,7 @@ def home(request):
 
 @station_staff_required
 def household_list(request):
-    query = request.GET.get("q", "").strip()[:40]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:40]  # PostgreSQL refuses NUL in text
     households = households_writable(request.scope).select_related("township").order_by("-created_at", "registry_id")
     if query:
         households = households.filter(Q(registry_id__icontains=query) | Q(head_name__icontains=query) | Q(village__icontains=query))

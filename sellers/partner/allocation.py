@@ -11,12 +11,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 
+from catalogue.selectors import SELLABLE
 from sellers.partner.lock_objects import stock_records_for_update
 from sellers.partner.models import StockRecord
 from shop.order.models import Line
@@ -56,7 +56,7 @@ def stockrecords_for_fair_pick(records: QuerySet) -> QuerySet:
     )
     return records.annotate(
         sales_this_year=Subquery(total),
-        may_sell=Coalesce("partner__seller__household__consent_to_sell", Value(True)),
+        may_sell=ExpressionWrapper(SELLABLE, output_field=BooleanField()),
     )
 
 

@@ -2,10 +2,11 @@
 
 from functools import wraps
 
-from django.urls import path, register_converter
+from django.urls import path
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+import shop.core.urls  # noqa: F401  (the <registry_id:> converter)
 from catalogue.api import CategoryList
 from logistics.api import StationList
 from sellers.api import HouseholdChangeList, HouseholdDetail, HouseholdList, ListingDetail, ListingList
@@ -31,22 +32,6 @@ def in_callers_language(view):
         return response
 
     return wrapped
-
-
-class RegistryIdConverter:
-    """A registry ID in the address: any text but a slash or a NUL (which PostgreSQL refuses in
-    a query, so it would be a 500); an address with one is the API's 404."""
-
-    regex = r"[^/\x00]+"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(RegistryIdConverter, "registry_id")
 
 
 def route(pattern: str, view_class, name: str):

@@ -36,9 +36,10 @@ DEMO_SOURCE = "demo"
 def confirmed_total(text: str) -> Decimal | None:
     """The total the buyer saw and confirmed, as the page sent it back (None if unreadable)."""
     try:
-        return round_to_fen(Decimal(text.strip()))
+        total = Decimal(text.strip())
     except (InvalidOperation, ValueError):
         return None
+    return round_to_fen(total) if total.is_finite() else None
 
 
 def demo_payment_available() -> bool:

@@ -153,7 +153,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default serves several buyers at once. SQLite allows one writer: a request's
     # transaction that starts as a reader (DEFERRED) and then writes cannot upgrade its lock while
     # another writes, and fails at once with "database is locked". So transactions take the write
-    # lock when they begin (IMMEDIATE), waiting up to 20 s for it; WAL lets reads go on meanwhile.
+    # lock when they begin (IMMEDIATE), waiting up to 20 s for it. With ATOMIC_REQUESTS every
+    # request is such a transaction, so requests take turns: slower, never wrong (production runs
+    # PostgreSQL). WAL lets what runs outside a transaction (commands, the bench) read meanwhile.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

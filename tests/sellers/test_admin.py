@@ -23,6 +23,19 @@ def test_the_admin_page_of_a_household_shows_no_full_id_number(operator, people)
     assert household.people.first().id_number not in page
 
 
+def test_the_admin_shows_phone_and_bank_account_masked(operator, people):
+    household = people.household_miaoba
+    page = operator.get(reverse("admin:sellers_household_change", args=[household.pk])).content.decode()
+    assert household.bank_account not in page and household.phone not in page
+    assert household.bank_account[-4:] in page
+
+
+def test_the_admin_cannot_delete_a_household(operator, people):
+    response = operator.post(reverse("admin:sellers_household_delete", args=[people.household_miaoba.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert Household.objects.filter(pk=people.household_miaoba.pk).exists()
+
+
 def test_the_admin_cannot_change_a_households_bank_account(operator, people):
     household = people.household_miaoba
     page = operator.get(reverse("admin:sellers_household_change", args=[household.pk])).content.decode()

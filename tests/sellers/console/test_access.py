@@ -91,3 +91,9 @@ def test_the_edit_form_does_not_reveal_personal_data_to_a_clerk(signed_in, peopl
     household = people.household_miaoba
     page = signed_in(people.clerk_miaoba).get(reverse("station:household-edit", args=[household.registry_id])).content.decode()
     assert household.id_number not in page and household.bank_account not in page
+
+
+def test_a_nul_character_in_a_console_address_or_search_is_not_a_server_error(signed_in, people):
+    client = signed_in(people.clerk_miaoba)
+    assert client.get("/station/households/a%00b/").status_code == 404
+    assert client.get("/station/households/", {"q": "a\x00b"}).status_code == 200

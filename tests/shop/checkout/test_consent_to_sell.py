@@ -3,7 +3,9 @@ name leaves the product's page."""
 
 import pytest
 
-from catalogue.selectors import product_for_detail
+from catalogue.models import Product
+from catalogue.pricing import offer_for
+from catalogue.selectors import product_cards, product_for_detail
 from sellers.models import Household
 from sellers.partner.models import StockRecord
 from sellers.partner.strategy import WumengStrategy
@@ -34,3 +36,10 @@ def test_a_household_that_withdrew_consent_leaves_the_product_page(pooled):
     withdrawn, _consenting = offer(pooled, stock=5), offer(pooled, stock=5)
     withdraw_consent(withdrawn)
     assert len(sellers_of_product(product=product_for_detail(pk=pooled.pk))) == 1
+
+
+def test_a_withdrawn_households_stock_does_not_count_on_the_products_card(pooled):
+    withdraw_consent(offer(pooled, stock=5))
+    card = product_cards(Product.objects.filter(pk=pooled.pk)).get()
+    offer_shown = offer_for(card)
+    assert (offer_shown.in_stock, offer_shown.sellers) == (False, 0)

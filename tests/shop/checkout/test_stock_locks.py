@@ -56,16 +56,6 @@ def test_a_checkout_waits_for_a_stock_cut_and_then_sees_it(pooled, monkeypatch):
     assert (outcome, record.num_in_stock, record.num_allocated or 0) == (["refused"], 2, 0)
 
 
-def test_stock_cannot_be_cut_below_the_units_promised_to_orders(pooled):
-    record = offer(pooled, stock=10)
-    buy(pooled, 4)
-    with pytest.raises(ValidationError) as refused:
-        services.listing_update(record=record, stock=3)
-    assert "stock" in refused.value.message_dict
-    record.refresh_from_db()
-    assert (record.num_in_stock, record.num_allocated) == (10, 4)
-
-
 def test_price_and_stock_edits_racing_twenty_buyers_never_oversell(pooled):
     records = [offer(pooled, stock=6), offer(pooled, stock=6)]
     sold = []
