@@ -43,11 +43,30 @@ class Scope:
         return self.is_operator or township_code in self.staff_townships
 
     def can_read_township(self, township_code: str) -> bool:
-        return self.can_write_township(township_code) or township_code.startswith(self.official_prefixes or ("\0",))
+        return self.can_write_township(township_code) or self.reads_region(township_code)
+
+    def manages(self, township_code: str) -> bool:
+        """A manager of the station of this township (the household's own station)."""
+        return township_code in self.managed_townships
 
     def sees_personal_data(self, household) -> bool:
-        """Full phones and bank accounts: the household's own station manager only."""
-        return household.township_id in self.managed_townships
+        """Full phones and bank accounts: the household's own station manager only (not even the
+        operator; the resident ID number is shown to nobody)."""
+        return self.manages(household.township_id)
+
+    def may_set_bank_account(self, township_code: str) -> bool:
+        """Where a household's income is paid: set by a manager of its own station, or the operator
+        (both audited). Clerks may not, not even at registration: they cannot see the account, so
+        nobody would notice payouts redirected to another."""
+        return self.is_operator or self.manages(township_code)
+
+    def may_read_household_changes(self, township_code: str) -> bool:
+        """The audit trail of a household: its own station's managers, officials of its region and
+        the operator; clerks, who register and edit households, do not read it."""
+        return self.is_operator or self.manages(township_code) or self.reads_region(township_code)
+
+    def reads_region(self, township_code: str) -> bool:
+        return township_code.startswith(self.official_prefixes or ("\0",))
 
 
 NOBODY = Scope(None, False, frozenset(), frozenset(), ())

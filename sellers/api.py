@@ -20,7 +20,7 @@ from logistics.access import ReadsRegistry, StationStaffWrites, scope_for
 from sellers import codes, services
 from sellers.masking import personal_fields
 from sellers.models import Household, HouseholdChange
-from sellers.models.audit import AUDITED_FIELDS, Channel, may_read_changes
+from sellers.models.audit import AUDITED_FIELDS, Channel
 from sellers.partner.models import StockRecord
 from sellers.selectors import (
     household_for_scope,
@@ -242,7 +242,7 @@ class HouseholdChangeList(generics.ListAPIView):
     def get_queryset(self):
         scope = scope_for(self.request.user)
         household = household_for_scope(scope=scope, registry_id=self.kwargs["registry_id"])
-        if not may_read_changes(scope, household):
+        if not scope.may_read_household_changes(household.township_id):
             raise OutOfScope(_("Only the household's station managers and officials of its region may read its changes."))
         return HouseholdChange.objects.filter(household=household).select_related("changed_by")
 

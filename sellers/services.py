@@ -56,7 +56,7 @@ def household_register(
     township's station (or the operator) may give a bank account (OutOfScope otherwise). The
     phone, bank account and consents given are recorded in the audit trail (`HouseholdChange`),
     as changes from nothing, by `recorded_by` through `channel`."""
-    if scope is not None and bank_account and not may_set_bank_account(scope=scope, township_code=township.code):
+    if scope is not None and bank_account and not scope.may_set_bank_account(township.code):
         raise _bank_account_refused()
     listed = not isinstance(members, int)
     if not listed:
@@ -110,13 +110,6 @@ def household_register(
         household_changes(household=household, before=None, changed_by=recorded_by, channel=channel)
     )
     return household
-
-
-def may_set_bank_account(*, scope: Scope, township_code: str) -> bool:
-    """Who may set or change where a household's income is paid: a manager of its own station,
-    or the operator. Clerks may not, not even at registration: they cannot see the account, so
-    nobody would notice payouts redirected to another."""
-    return scope.is_operator or township_code in scope.managed_townships
 
 
 def _bank_account_refused() -> OutOfScope:
@@ -173,15 +166,13 @@ def household_update(*, household: Household, recorded_by=None, scope: Scope | N
     e.g. an exit year against the year identified.
 
     With the caller's `scope`, a bank account in `changes` is refused (OutOfScope) unless the
-    caller manages the household's station (`may_set_bank_account`). Every change of phone, bank
+    caller manages the household's station (`Scope.may_set_bank_account`). Every change of phone, bank
     account and consents is recorded (`HouseholdChange`). A withdrawn consent to the story takes
     effect at once: the household's stories are unpublished in the same transaction."""
     unknown = set(changes) - HOUSEHOLD_EDITABLE
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
-    if scope is not None and "bank_account" in changes and not may_set_bank_account(
-        scope=scope, township_code=household.township_id
-    ):
+    if scope is not None and "bank_account" in changes and not scope.may_set_bank_account(household.township_id):
         raise _bank_account_refused()
     # The row is locked and read afresh: the caller's copy may be stale, and writing it back whole
     # would undo a change made meanwhile (a new bank account) with nothing in the audit trail.

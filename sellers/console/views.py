@@ -21,7 +21,7 @@ from sellers.console.forms import HouseholdForm, ListingEditForm, ListingForm
 from sellers.data_checks import data_check_report
 from sellers.masking import personal_fields
 from sellers.models import Household, HouseholdChange
-from sellers.models.audit import Channel, may_read_changes
+from sellers.models.audit import Channel
 from sellers.registry_import import (
     ERRORS_SHOWN,
     MAX_ROWS,
@@ -125,7 +125,7 @@ def household_detail(request, registry_id):
     full = request.scope.sees_personal_data(household)
     listings = listings_writable(request.scope).filter(partner__seller__household=household).select_related("product")
     changes = None
-    if may_read_changes(request.scope, household):
+    if request.scope.may_read_household_changes(household.township_id):
         changes = HouseholdChange.objects.filter(household=household).select_related("changed_by")[:CHANGES_SHOWN]
     return render(request, "station/household_detail.html", {
         "household": household, "personal": personal_fields(household, full=full), "listings": listings,
@@ -139,7 +139,7 @@ def household_edit(request, registry_id):
     full = request.scope.sees_personal_data(household)
     form = HouseholdForm(
         request.POST or None, instance=household, townships=[household.township_id], show_personal=full,
-        may_set_bank_account=services.may_set_bank_account(scope=request.scope, township_code=household.township_id),
+        may_set_bank_account=request.scope.may_set_bank_account(household.township_id),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -121,14 +121,3 @@ def household_changes(*, household: Household, before: dict | None, changed_by, 
             new_value=audit_value(name, new), changed_by=changed_by, changed_at=at, channel=channel,
         ))
     return rows
-
-
-def may_read_changes(scope, household: Household) -> bool:
-    """The trail is for the household's own station managers, officials of its region and the
-    platform operator (`scope`: a `logistics.access.Scope`); station clerks, who register and edit
-    households, do not read it."""
-    return (
-        scope.is_operator
-        or household.township_id in scope.managed_townships
-        or household.township_id.startswith(scope.official_prefixes or ("\0",))
-    )
