@@ -106,7 +106,8 @@ class SellerOnPage:
 
 
 def sellers_of_product(*, product: Product) -> list[SellerOnPage]:
-    """The sellers behind a product, from its prefetched stock records."""
+    """The sellers behind a product, from its prefetched stock records (`product_cards` keeps only
+    the sellable ones: a household that withdrew its consent is not named)."""
     story_urls = _story_urls(
         [r.partner.seller.household_id for r in product.stockrecords.all() if hasattr(r.partner, "seller")]
     )
@@ -116,8 +117,6 @@ def sellers_of_product(*, product: Product) -> list[SellerOnPage]:
         if seller is None:
             continue
         household = seller.household
-        if household is not None and not household.consent_to_sell:
-            continue  # consent withdrawn: the household is no longer named as a seller
         if seller.kind == SellerKind.HOUSEHOLD and household is not None:
             name = mask_name(household.head_name)
             place = _place(household)

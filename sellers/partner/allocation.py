@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.apps.order.exceptions import UnableToPlaceOrder
@@ -44,20 +44,17 @@ def sales_this_year_by_partner(*, partner_ids) -> dict[int, Decimal]:
 
 
 def stockrecords_for_fair_pick(records: QuerySet) -> QuerySet:
-    """The stock records, each with its seller's `sales_this_year` (None: no sales) and whether
-    it `may_sell` (a household's consent; cooperatives always), in one query. For display only:
-    under a row lock, read the sales after the lock instead (`sales_this_year_by_partner`), or
-    the sale the lock waited for would be missed."""
+    """The stock records that may be sold (`SELLABLE`: not of a household that withdrew its
+    consent), each with its seller's `sales_this_year` (None: no sales), in one query. For display
+    only: under a row lock, read the sales after the lock instead (`sales_this_year_by_partner`),
+    or the sale the lock waited for would be missed."""
     total = (
         _paid_lines_this_year().filter(partner_id=OuterRef("partner_id"))
         .values("partner_id")
         .annotate(total=Sum("line_price_incl_tax"))
         .values("total")
     )
-    return records.annotate(
-        sales_this_year=Subquery(total),
-        may_sell=ExpressionWrapper(SELLABLE, output_field=BooleanField()),
-    )
+    return records.filter(SELLABLE).annotate(sales_this_year=Subquery(total))
 
 
 # The rule and the locked write -------------------------------------------------------------
@@ -67,14 +64,6 @@ def available(record: StockRecord) -> int:
     return record.num_in_stock - (record.num_allocated or 0)
 
 
-def may_sell(record: StockRecord) -> bool:
-    """A household that withdrew its consent to sell is never allocated another sale."""
-    if hasattr(record, "may_sell"):
-        return bool(record.may_sell)
-    household = getattr(getattr(record.partner, "seller", None), "household", None)
-    return household is None or household.consent_to_sell
-
-
 def fair_ranking(records, *, sales: dict[int, Decimal]) -> list[StockRecord]:
     """Records in the order they should receive sales: least sold first, then oldest listing."""
     return sorted(records, key=lambda r: (sales.get(r.partner_id, Decimal("0")), r.pk))
@@ -82,8 +71,8 @@ def fair_ranking(records, *, sales: dict[int, Decimal]) -> list[StockRecord]:
 
 def fair_pick(records) -> StockRecord | None:
     """The record a buyer is offered now (no locks: display only). Records loaded through
-    `stockrecords_for_fair_pick` bring their sellers' sales and consent along."""
-    records = [r for r in records if may_sell(r)]
+    `stockrecords_for_fair_pick` are the sellable ones and bring their sellers' sales along."""
+    records = list(records)
     in_stock = [r for r in records if available(r) > 0]
     if not in_stock:
         return records[0] if records else None
@@ -100,10 +89,8 @@ def allocate_basket(basket) -> dict[int, list[tuple[StockRecord, int]]]:
     transaction; raises UnableToPlaceOrder (changing nothing) when stock is short."""
     assert transaction.get_connection().in_atomic_block, "allocate inside the order's transaction"
     lines = list(basket.all_lines())
-    locked = [
-        record for record in stock_records_for_update(product_id__in={line.product_id for line in lines})
-        if may_sell(record)
-    ]
+    # A household that withdrew its consent to sell is never allocated another sale.
+    locked = list(stock_records_for_update(product_id__in={line.product_id for line in lines}).filter(SELLABLE))
     sales = sales_this_year_by_partner(partner_ids={r.partner_id for r in locked})
     by_product = defaultdict(list)
     for record in fair_ranking(locked, sales=sales):

@@ -16,12 +16,11 @@ from sellers.partner.models import StockRecord
 
 def stock_records_for_update(**filters) -> QuerySet[StockRecord]:
     """The stock records matching `filters`, to be locked in id order when evaluated; each with
-    its seller and household (not locked) loaded along, for the order lines and shipments that
-    follow and the household's consent."""
+    its seller (not locked) loaded along, for the order lines and shipments that follow."""
     assert transaction.get_connection().in_atomic_block, "lock stock rows inside a transaction"
     return (
         StockRecord.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("partner__seller__household")
+        .select_related("partner__seller")
         .filter(**filters)
         .order_by("id")
     )
