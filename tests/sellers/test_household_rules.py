@@ -3,7 +3,6 @@ from 2013 to this year, exited not before identified nor after this year, valid 
 same bad value is refused at every door: the API, the station console, the CSV import, and, where
 the database can hold the rule, a raw update."""
 
-import csv
 import io
 import random
 from datetime import date
@@ -21,10 +20,9 @@ from sellers.data_checks import data_check_report
 from sellers.models import Household, HouseholdMember
 from sellers.registry_csv import synthetic_registry_csv
 from sellers.registry_import import households_import
-from shop.models import Division
-from shop.services import divisions_load
 from tests.api_helpers import error_of
 from tests.personas import MIAOBA
+from tests.registry_files import with_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -225,21 +223,10 @@ def test_it_stores_an_id_number_typed_with_a_small_x_with_a_capital_x_in_the_con
 # --- the CSV import ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def townships(db):
-    divisions_load()
-    return list(Division.objects.filter(code__in=["530623105", "530627102"]))
-
-
 def registry_file(townships, **changes) -> str:
     """Two good rows (lines 2 and 3), line 2 changed."""
-    rows = list(csv.DictReader(io.StringIO(synthetic_registry_csv(townships=townships, rows=2))))
-    rows[0].update({name: "" if value is None else str(value) for name, value in years(changes).items()})
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    text = synthetic_registry_csv(townships=townships, rows=2)
+    return with_changes(text, 2, **{name: "" if value is None else str(value) for name, value in years(changes).items()})
 
 
 @pytest.mark.parametrize(("changes", "field"), BAD)

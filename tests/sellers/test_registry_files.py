@@ -19,40 +19,12 @@ from sellers.models import Household, HouseholdMember
 from sellers.registry_csv import synthetic_registry_csv
 from sellers.registry_import import COLUMNS, households_import
 from shop.models import Division
-from tests.personas import MIAOBA, POJI, cast, divisions_ensure
+from tests.personas import MIAOBA, POJI
+from tests.registry_files import csv_rows, csv_text, with_changes
 
 pytestmark = pytest.mark.django_db
 
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def townships(db):
-    divisions_ensure()
-    return list(Division.objects.filter(code__in=[MIAOBA, POJI]))
-
-
-@pytest.fixture
-def people(db):
-    return cast()
-
-
-def _rows(text):
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def _csv(rows, fieldnames=None):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fieldnames or list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def _with(text, line, **changes):
-    rows = _rows(text)
-    rows[line - 2].update(changes)
-    return _csv(rows)
 
 
 def _excel_csv(text):
@@ -87,13 +59,13 @@ def _xlsx():
 
 def test_a_gb18030_file_from_excel_imports_with_its_chinese_names_and_villages(townships):
     text = synthetic_registry_csv(townships=townships, rows=5)
-    text = _with(text, 3, head_name="龙㐵", village="箐口村")  # 㐵: a name character GBK lacks, GB18030 has
+    text = with_changes(text, 3, head_name="龙㐵", village="箐口村")  # 㐵: a name character GBK lacks, GB18030 has
     result = households_import(file=_excel_csv(text))
     assert (result.imported, result.errors) == (5, [])
     stored = {h.registry_id: (h.head_name, h.village) for h in Household.objects.all()}
-    expected = {row["registry_id"]: (row["head_name"], row["village"]) for row in _rows(text)}
-    assert stored == expected and stored[_rows(text)[1]["registry_id"]] == ("龙㐵", "箐口村")
-    assert set(HouseholdMember.objects.values_list("name", flat=True)) == {row["head_name"] for row in _rows(text)}
+    expected = {row["registry_id"]: (row["head_name"], row["village"]) for row in csv_rows(text)}
+    assert stored == expected and stored[csv_rows(text)[1]["registry_id"]] == ("龙㐵", "箐口村")
+    assert set(HouseholdMember.objects.values_list("name", flat=True)) == {row["head_name"] for row in csv_rows(text)}
 
 
 @pytest.mark.parametrize("bom", ["", "\ufeff"], ids=["utf8", "utf8-with-bom"])
@@ -109,10 +81,10 @@ def test_a_file_with_old_mac_line_ends_imports(townships):
 
 
 def test_a_file_neither_utf8_nor_gbk_is_refused_with_what_to_save_it_as(townships):
-    rows = _rows(synthetic_registry_csv(townships=townships, rows=2))
+    rows = csv_rows(synthetic_registry_csv(townships=townships, rows=2))
     for row in rows:
         row.update(village="Café", head_name="Zoë", capacity="")
-    text = _csv(rows)  # a Latin-1 file: é and ë, each followed by a comma, are neither UTF-8 nor GBK
+    text = csv_text(rows)  # a Latin-1 file: é and ë, each followed by a comma, are neither UTF-8 nor GBK
     with translation.override("en"):
         reason = _file_refusal(households_import(file=text.encode("latin-1")))
     assert "CSV UTF-8" in reason and "CSV (逗号分隔)" in reason
@@ -126,7 +98,7 @@ def test_the_console_imports_a_gb18030_file(client, people):
     assert _upload(client, _excel_csv(text)).status_code == 302
     assert Household.objects.count() == before + 3
     assert set(Household.objects.filter(registry_id__startswith="IMP").values_list("head_name", flat=True)) == {
-        row["head_name"] for row in _rows(text)}
+        row["head_name"] for row in csv_rows(text)}
 
 
 def test_the_command_imports_a_gb18030_file(townships, tmp_path):
@@ -209,7 +181,7 @@ def test_the_command_refuses_a_workbook_with_a_message(townships, tmp_path):
 ])
 def test_an_over_long_or_odd_value_is_refused_by_line_and_column_with_the_limit(townships, column, value, limit):
     changes = {column: value, **({"exited_year": ""} if column == "identified_year" else {})}
-    text = _with(synthetic_registry_csv(townships=townships, rows=3), 3, **changes)
+    text = with_changes(synthetic_registry_csv(townships=townships, rows=3), 3, **changes)
     with translation.override("en"):
         result = households_import(file=text.encode("utf-8"))
     assert {(e.line, e.column) for e in result.errors} == {(3, column)}, result.errors
@@ -281,7 +253,7 @@ def test_the_command_line_has_no_size_or_row_limit(townships, tmp_path, monkeypa
 
 @pytest.mark.parametrize("value", ["5.30623E+17", "5.30623197005049E+17", "4.10e+17"])
 def test_an_id_number_a_spreadsheet_turned_into_scientific_notation_is_explained(townships, value):
-    text = _with(synthetic_registry_csv(townships=townships, rows=2), 3, id_number=value)
+    text = with_changes(synthetic_registry_csv(townships=townships, rows=2), 3, id_number=value)
     with translation.override("en"):
         errors = households_import(file=text.encode()).errors
     assert [(e.line, e.column, e.reason) for e in errors] == [
@@ -290,7 +262,7 @@ def test_an_id_number_a_spreadsheet_turned_into_scientific_notation_is_explained
 
 @pytest.mark.parametrize("column", ["bank_account", "registry_id"])
 def test_other_numbers_in_scientific_notation_are_explained(townships, column):
-    text = _with(synthetic_registry_csv(townships=townships, rows=2), 2, **{column: "6.21701E+18"})
+    text = with_changes(synthetic_registry_csv(townships=townships, rows=2), 2, **{column: "6.21701E+18"})
     with translation.override("en"):
         errors = households_import(file=text.encode()).errors
     assert [(e.line, e.column) for e in errors] == [(2, column)] and "format the column as text" in errors[0].reason
@@ -298,8 +270,8 @@ def test_other_numbers_in_scientific_notation_are_explained(townships, column):
 
 def test_an_id_number_cut_to_15_digits_by_a_spreadsheet_is_explained(townships):
     text = synthetic_registry_csv(townships=townships, rows=2)
-    cut = _rows(text)[0]["id_number"][:15] + "000"
-    text = _with(text, 2, id_number=cut)
+    cut = csv_rows(text)[0]["id_number"][:15] + "000"
+    text = with_changes(text, 2, id_number=cut)
     with translation.override("en"):
         errors = households_import(file=text.encode()).errors
     assert [(e.line, e.column) for e in errors] == [(2, "id_number")] and "15 digits" in errors[0].reason
@@ -307,23 +279,23 @@ def test_an_id_number_cut_to_15_digits_by_a_spreadsheet_is_explained(townships):
 
 def test_codes_whose_leading_zero_a_spreadsheet_dropped_are_restored(townships):
     text = synthetic_registry_csv(townships=townships, rows=2)
-    text = _with(text, 2, poverty_cause="1", secondary_poverty_cause="9", attribute="4")
+    text = with_changes(text, 2, poverty_cause="1", secondary_poverty_cause="9", attribute="4")
     result = households_import(file=text.encode())
     assert result.errors == []
-    household = Household.objects.get(registry_id=_rows(text)[0]["registry_id"])
+    household = Household.objects.get(registry_id=csv_rows(text)[0]["registry_id"])
     assert (household.poverty_cause, household.secondary_poverty_cause, household.attribute) == ("01", "09", "04")
 
 
 @pytest.mark.parametrize("column, value", [("poverty_cause", "001"), ("poverty_cause", "77"), ("poverty_status", "01")])
 def test_codes_are_not_guessed_beyond_a_dropped_leading_zero(townships, column, value):
-    text = _with(synthetic_registry_csv(townships=townships, rows=2), 2, **{column: value})
+    text = with_changes(synthetic_registry_csv(townships=townships, rows=2), 2, **{column: value})
     assert [(e.line, e.column) for e in households_import(file=text.encode()).errors] == [(2, column)]
 
 
 def test_a_code_that_is_in_its_list_as_it_is_is_kept(townships):
-    text = _with(synthetic_registry_csv(townships=townships, rows=2), 2, poverty_status="1", monitoring_type="2")
+    text = with_changes(synthetic_registry_csv(townships=townships, rows=2), 2, poverty_status="1", monitoring_type="2")
     households_import(file=text.encode())
-    household = Household.objects.get(registry_id=_rows(text)[0]["registry_id"])
+    household = Household.objects.get(registry_id=csv_rows(text)[0]["registry_id"])
     assert (household.poverty_status, household.monitoring_type) == ("1", "2")
 
 
@@ -333,7 +305,7 @@ CHINESE_TITLES = ["户编号", "乡镇代码", "村", "户主姓名", "身份证
 
 
 def test_a_gbk_file_whose_first_line_is_not_the_column_names_gets_a_clear_message(townships):
-    rows = [list(row.values()) for row in _rows(synthetic_registry_csv(townships=townships, rows=2))]
+    rows = [list(row.values()) for row in csv_rows(synthetic_registry_csv(townships=townships, rows=2))]
     out = io.StringIO()
     csv.writer(out).writerows([CHINESE_TITLES, *rows])
     with translation.override("en"):

@@ -1,4 +1,3 @@
-import csv
 import io
 
 import pytest
@@ -7,32 +6,9 @@ from django.core.management import CommandError, call_command
 from sellers.models import Household, HouseholdMember
 from sellers.registry_csv import synthetic_registry_csv
 from sellers.registry_import import households_import
-from shop.models import Division
+from tests.registry_files import csv_rows, csv_text, with_changes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def townships(divisions):
-    return list(Division.objects.filter(code__in=["530623105", "530627102"]))
-
-
-def _rows(text):
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def _csv(rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def _with(text, line, **changes):
-    rows = _rows(text)
-    rows[line - 2].update(changes)
-    return _csv(rows)
 
 
 def test_a_clean_file_imports_every_household_with_its_head(townships):
@@ -43,9 +19,9 @@ def test_a_clean_file_imports_every_household_with_its_head(townships):
 
 def test_a_file_with_bad_rows_imports_nothing_and_names_every_bad_row(townships):
     text = synthetic_registry_csv(townships=townships, rows=6)
-    text = _with(text, 3, id_number="530623197005049010")
-    text = _with(text, 5, members="0")
-    text = _with(text, 7, baseline_income_per_capita="-5")
+    text = with_changes(text, 3, id_number="530623197005049010")
+    text = with_changes(text, 5, members="0")
+    text = with_changes(text, 7, baseline_income_per_capita="-5")
     result = households_import(file=io.StringIO(text))
     assert [(e.line, e.column) for e in result.errors] == [
         (3, "id_number"), (5, "members"), (7, "baseline_income_per_capita")]
@@ -59,14 +35,14 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_bad_row(townships)
     ("head_name", ""), ("consent_to_sell", "maybe"),
 ])
 def test_each_rule_refuses_its_bad_value(townships, column, value):
-    text = _with(synthetic_registry_csv(townships=townships, rows=2), 2, **{column: value})
+    text = with_changes(synthetic_registry_csv(townships=townships, rows=2), 2, **{column: value})
     result = households_import(file=io.StringIO(text))
     assert [(e.line, e.column) for e in result.errors] == [(2, column)]
 
 
 def test_a_registry_id_twice_in_the_file_is_refused(townships):
     text = synthetic_registry_csv(townships=townships, rows=3)
-    text = _with(text, 4, registry_id=_rows(text)[0]["registry_id"])
+    text = with_changes(text, 4, registry_id=csv_rows(text)[0]["registry_id"])
     assert [(e.line, e.column) for e in households_import(file=io.StringIO(text)).errors] == [(4, "registry_id")]
 
 
@@ -78,10 +54,10 @@ def test_a_registry_id_already_in_the_registry_is_refused(townships):
 
 
 def test_a_missing_column_is_reported_before_any_row(townships):
-    rows = _rows(synthetic_registry_csv(townships=townships, rows=1))
+    rows = csv_rows(synthetic_registry_csv(townships=townships, rows=1))
     for row in rows:
         del row["members"]
-    result = households_import(file=io.StringIO(_csv(rows)))
+    result = households_import(file=io.StringIO(csv_text(rows)))
     assert [(e.line, e.column) for e in result.errors] == [(1, "members")]
 
 
@@ -103,7 +79,7 @@ def test_a_station_imports_only_its_own_townships(townships):
 
 def test_the_command_names_bad_rows_and_fails(townships, tmp_path, capsys):
     path = tmp_path / "registry.csv"
-    path.write_text(_with(synthetic_registry_csv(townships=townships, rows=2), 3, members="0"), encoding="utf-8")
+    path.write_text(with_changes(synthetic_registry_csv(townships=townships, rows=2), 3, members="0"), encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("import_households", str(path))
     assert "3" in capsys.readouterr().out and Household.objects.count() == 0
