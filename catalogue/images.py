@@ -48,9 +48,8 @@ def _decoded(data: bytes) -> Image.Image:
     try:
         # Pillow refuses more than twice its Image.MAX_IMAGE_PIXELS itself (DecompressionBombError);
         # MAX_PIXELS is far below even the size it warns at.
+        # Only FORMATS are tried (a JPEG with a second view comes back as MPO, a kind of JPEG).
         image = Image.open(io.BytesIO(data), formats=FORMATS)
-        if image.format not in FORMATS and image.format != "MPO":  # MPO: a JPEG with a second view
-            raise _not_a_photo()
         if image.width * image.height > MAX_PIXELS:
             raise _too_many_pixels()
         if image.format in ("JPEG", "MPO") and max(image.size) > ORIGINAL_PX:
