@@ -26,7 +26,6 @@ def error_response(*, code: str, message: str, status_code: int, fields: dict | 
     return Response({"error": {"code": code, "message": message, "fields": fields or {}}}, status=status_code)
 
 
-
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = gettext_lazy("The request body is too large.")
