@@ -113,3 +113,13 @@ class StationStaffWrites(permissions.BasePermission):
             return scope.can_read_registry
         self.message = _("Only station staff may change this.")
         return scope.is_operator or scope.is_station_staff
+
+
+class WorksAtStation(permissions.BasePermission):
+    """Station staff and managers (and the operator): the shipping work of their stations."""
+
+    message = _("Only station staff may use this.")
+
+    def has_permission(self, request, view):
+        scope = scope_for(request.user)
+        return scope.is_operator or scope.is_station_staff

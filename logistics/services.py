@@ -1,9 +1,19 @@
+from django.conf import settings
 from django.db import transaction
 from django.db.models import prefetch_related_objects
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 
-from logistics.models import Shipment, ShipmentLine, Station, StationMembership, StationRole
+from logistics.models import (
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    Station,
+    StationMembership,
+    StationRole,
+    Storage,
+)
 from shop.models import Division
 
 
@@ -49,10 +59,49 @@ def shipments_create_for_order(*, order) -> list:
         station = stations.get(line.partner.seller.township_id)
         if station is None:
             raise UnableToPlaceOrder(_("No station ships goods from this seller's township yet."))
-        shipments.setdefault(station.pk, Shipment(order=order, station=station))
+        shipment = shipments.setdefault(station.pk, Shipment(order=order, station=station))
+        if line.product is not None:
+            shipment.storage = colder(shipment.storage, line.product.storage)
+            shipment.fresh = shipment.fresh or is_fresh(line.product)
         line_station.append((line, station.pk))
     Shipment.objects.bulk_create(shipments.values())
     ShipmentLine.objects.bulk_create(
         ShipmentLine(shipment=shipments[station_pk], order_line=line) for line, station_pk in line_station
     )
     return list(shipments.values())
+
+
+def is_fresh(product) -> bool:
+    """Fresh food gets the short return window: anything kept cold, or that keeps for a few weeks at most."""
+    days = product.shelf_life_days
+    return product.storage != Storage.AMBIENT or (days is not None and days <= settings.LOGISTICS_FRESH_SHELF_LIFE_DAYS)
+
+
+COLDNESS = {Storage.AMBIENT: 0, Storage.CHILLED: 1, Storage.FROZEN: 2}
+
+
+def colder(a: str, b: str) -> str:
+    """A parcel travels as cold as its coldest goods."""
+    return max(a, b, key=lambda storage: COLDNESS[storage])
+
+
+def shipments_mark_paid(*, order) -> int:
+    """The order's money arrived: its shipments join their stations' queues."""
+    return Shipment.objects.filter(order=order, paid_at__isnull=True).update(paid_at=timezone.now())
+
+
+def shipments_mark_cancelled(*, order) -> int:
+    """The order was cancelled: shipments the station has not taken in leave the queue."""
+    return Shipment.objects.filter(
+        order=order, cancelled_at__isnull=True, status=ShipmentStatus.AWAITING_INTAKE
+    ).update(cancelled_at=timezone.now())
+
+
+def shipment_mark_settled(*, shipment: Shipment) -> bool:
+    """The return window closed on a delivered shipment. False if it was settled already (a retried
+    task), so the caller credits nothing twice."""
+    return bool(
+        Shipment.objects.filter(pk=shipment.pk, settled_at__isnull=True, status=ShipmentStatus.DELIVERED).update(
+            settled_at=timezone.now()
+        )
+    )

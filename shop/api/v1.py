@@ -8,7 +8,7 @@ from django.utils.cache import patch_vary_headers
 
 import shop.core.urls  # noqa: F401  (the <registry_id:> converter)
 from catalogue.api import CategoryList
-from logistics.api import StationList
+from logistics.api import ShipmentEventCreate, ShipmentList, StationList
 from sellers.api import HouseholdChangeList, HouseholdDetail, HouseholdList, ListingDetail, ListingList
 from shop.api.auth import TokenObtainView
 
@@ -47,4 +47,6 @@ urlpatterns = [
     route("households/<registry_id:registry_id>/changes/", HouseholdChangeList, "api-v1-household-changes"),
     route("listings/", ListingList, "api-v1-listings"),
     route("listings/<int:pk>/", ListingDetail, "api-v1-listing"),
+    route("shipments/", ShipmentList, "api-v1-shipments"),
+    route("shipments/<int:pk>/events/", ShipmentEventCreate, "api-v1-shipment-events"),
 ]

@@ -4,8 +4,10 @@ shipment per station, all in the order's transaction."""
 from django.db import transaction
 from oscar.apps.order import utils
 
-from logistics.services import shipments_create_for_order
+from logistics.services import shipments_create_for_order, shipments_mark_paid
 from sellers.partner.allocation import allocate_basket
+from shop.order.shipping_reactions import order_lines_await_intake
+from shop.order.statuses import PAID_STATUSES
 
 OrderNumberGenerator = utils.OrderNumberGenerator
 
@@ -17,6 +19,9 @@ class OrderCreator(utils.OrderCreator):
             self.order_lines = []
             order = super().place_order(basket, *args, **kwargs)
             shipments_create_for_order(order=order)
+            if order.status in PAID_STATUSES:  # the demo payment: paid as it is placed
+                shipments_mark_paid(order=order)
+                order_lines_await_intake(order=order)
         return order
 
     def create_order_model(self, user, *args, surcharges=None, **kwargs):

@@ -10,6 +10,7 @@ import environ
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F401,F403  (Oscar's OSCAR_* defaults)
 
+from logistics.states import State as ShipmentState
 from shop.core.money import Currency
 from shop.order.statuses import PIPELINE as ORDER_STATUS_PIPELINE
 from shop.order.statuses import OrderStatus
@@ -235,6 +236,18 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "settle-due-shipments": {"task": "shop.order.settle_due_shipments", "schedule": 15 * 60},
+}
+
+# Logistics. Fresh food (kept cold, or keeping this many days at most) may be returned within
+# the short window after delivery, other goods within the long one; then the sale settles.
+LOGISTICS_FRESH_SHELF_LIFE_DAYS = env.int("LOGISTICS_FRESH_SHELF_LIFE_DAYS", default=30)
+LOGISTICS_RETURN_WINDOW_FRESH_HOURS = env.int("LOGISTICS_RETURN_WINDOW_FRESH_HOURS", default=48)
+LOGISTICS_RETURN_WINDOW_OTHER_DAYS = env.int("LOGISTICS_RETURN_WINDOW_OTHER_DAYS", default=7)
+LOGISTICS_CARRIER_INTEGRATIONS = env.list("LOGISTICS_CARRIER_INTEGRATIONS", default=["manual"])
+# Chilled and frozen goods not handed to a cold-chain courier this many hours after intake are flagged.
+LOGISTICS_COLD_DISPATCH_HOURS = env.int("LOGISTICS_COLD_DISPATCH_HOURS", default=24)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="乌蒙优选 <noreply@wumeng-market.invalid>")
@@ -252,7 +265,8 @@ OSCAR_MODERATE_REVIEWS = True
 OSCAR_INITIAL_ORDER_STATUS = OrderStatus.PENDING
 OSCAR_INITIAL_LINE_STATUS = OrderStatus.PENDING
 OSCAR_ORDER_STATUS_PIPELINE = ORDER_STATUS_PIPELINE
-OSCAR_LINE_STATUS_PIPELINE = ORDER_STATUS_PIPELINE
+# Lines follow their shipment (see shop/order/shipping_reactions.py), never a hand-set status.
+OSCAR_LINE_STATUS_PIPELINE = {status: () for status in [*OrderStatus, *ShipmentState]}
 # Oscar's Haystack search is not used: our catalogue views query the database
 # directly (bounded queries), but the app still wants a configured backend.
 THUMBNAIL_FORMAT = "WEBP"

@@ -1,0 +1,132 @@
+"""What the shop does when a shipment moves or an order's money arrives: the cross-domain
+reactions that logistics, knowing nothing of money, leaves to the commerce layer.
+
+- paid → the order's shipments join their stations' queues;
+- cancelled → shipments not yet taken in leave them;
+- every move → the order lines take the shipment's status and Oscar records a shipping event,
+  so the buyer's order page and the dashboard show what the station sees;
+- all shipments with the courier → the order is shipped; all delivered → delivered;
+- a line fails QC, or a shipment comes back → its money goes back to the buyer.
+
+Receivers run inside the move's transaction: a refund that fails undoes the move."""
+
+from collections import defaultdict
+
+from django.db.models import F
+from django.dispatch import receiver
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from oscar.apps.order.signals import order_status_changed
+
+from logistics.models import Shipment, ShipmentStatus
+from logistics.services import shipments_mark_cancelled, shipments_mark_paid
+from logistics.signals import shipments_moved
+from logistics.states import WITH_CARRIER, State
+from shop.order.models import Line, Order, ShippingEvent, ShippingEventQuantity, ShippingEventType
+from shop.order.refunds import order_refund, refunded_quantities
+from shop.order.statuses import OrderStatus
+
+# The order is shipped once none of its parcels is still at a station, delivered once all arrived.
+PAST_STATION = WITH_CARRIER | {State.DELIVERED, State.RETURN_REQUESTED, State.RETURNED, State.QC_FAILED}
+ARRIVED = {State.DELIVERED, State.RETURN_REQUESTED, State.QC_FAILED}
+
+
+def order_lines_await_intake(*, order: Order) -> None:
+    """Paid: the lines wait at their stations (one query)."""
+    order.lines.update(status=State.AWAITING_INTAKE)
+
+
+@receiver(order_status_changed, dispatch_uid="shop.order.shipping_reactions.order_status_changed")
+def on_order_status_changed(sender, order, old_status, new_status, **kwargs):
+    if new_status == OrderStatus.PAID:
+        shipments_mark_paid(order=order)
+        order_lines_await_intake(order=order)
+    elif new_status == OrderStatus.CANCELLED:
+        shipments_mark_cancelled(order=order)
+        order.lines.filter(status__in=[OrderStatus.PENDING, State.AWAITING_INTAKE]).update(
+            status=OrderStatus.CANCELLED
+        )
+
+
+@receiver(shipments_moved, dispatch_uid="shop.order.shipping_reactions.shipments_moved")
+def on_shipments_moved(sender, moved, by, **kwargs):
+    to = moved[0].event.type
+    shipment_ids = [m.shipment.pk for m in moved]
+    lines = list(Line.objects.filter(shipment_line__shipment_id__in=shipment_ids).values(
+        "pk", "quantity", "order_id", "shipment_line__shipment_id", "shipment_line__qc_failed"
+    ))
+    lines_follow_shipments(lines, to)
+    shipping_events_record(moved, lines)
+    orders_follow_shipments({m.shipment.order for m in moved}, to)
+    failed = defaultdict(list)
+    for m in moved:
+        failed[m.shipment.order].extend(line.order_line_id for line in m.failed_lines)
+    for order, line_ids in failed.items():
+        if line_ids:
+            lines_refund(order, line_ids, by, _("Failed the quality check at the station."))
+    if to == State.RETURNED:
+        by_order = defaultdict(list)
+        for line in lines:
+            if not line["shipment_line__qc_failed"]:
+                by_order[line["order_id"]].append(line["pk"])
+        for m in moved:
+            lines_refund(m.shipment.order, by_order[m.shipment.order_id], by, _("The parcel came back."))
+
+
+def lines_follow_shipments(lines: list[dict], to: str) -> None:
+    passed = [line["pk"] for line in lines if not line["shipment_line__qc_failed"]]
+    failed = [line["pk"] for line in lines if line["shipment_line__qc_failed"]]
+    if passed:
+        Line.objects.filter(pk__in=passed).update(status=to)
+    if failed and to in (State.QC_PASSED, State.QC_FAILED):
+        Line.objects.filter(pk__in=failed).update(status=State.QC_FAILED)
+
+
+def shipping_events_record(moved, lines: list[dict]) -> None:
+    """One Oscar shipping event per shipment, naming the lines it moved."""
+    to = moved[0].event.type
+    label = str(ShipmentStatus(to).label)
+    event_type, _created = ShippingEventType.objects.get_or_create(code=slugify(to), defaults={"name": label})
+    events = [
+        ShippingEvent(order_id=m.shipment.order_id, event_type=event_type, notes=event_notes(m))
+        for m in moved
+    ]
+    ShippingEvent.objects.bulk_create(events)
+    event_of = {m.shipment.pk: event for m, event in zip(moved, events, strict=True)}
+    ShippingEventQuantity.objects.bulk_create(
+        ShippingEventQuantity(event=event_of[line["shipment_line__shipment_id"]], line_id=line["pk"],
+                              quantity=line["quantity"])
+        for line in lines
+    )
+
+
+def event_notes(m) -> str:
+    parts = [m.shipment.station.name, m.event.carrier, m.event.tracking_number, m.event.note]
+    return " · ".join(part for part in parts if part)
+
+
+def orders_follow_shipments(orders: set[Order], to: str) -> None:
+    if to not in PAST_STATION:
+        return
+    states = defaultdict(set)
+    for order_id, status in Shipment.objects.filter(order__in=orders).values_list("order_id", "status"):
+        states[order_id].add(status)
+    for order in orders:
+        if states[order.pk] <= ARRIVED and order.status == OrderStatus.SHIPPED:
+            order.set_status(OrderStatus.DELIVERED)
+        elif states[order.pk] <= PAST_STATION and order.status == OrderStatus.PAID:
+            order.set_status(OrderStatus.SHIPPED)
+            if states[order.pk] <= ARRIVED:
+                order.set_status(OrderStatus.DELIVERED)
+
+
+def lines_refund(order: Order, line_ids: list[int], by, reason: str) -> None:
+    """Refund what is left of these lines (a line refunded by hand earlier is not refunded twice)."""
+    already = refunded_quantities(order=order)
+    quantities = {
+        pk: quantity - already.get(pk, 0)
+        for pk, quantity in Line.objects.filter(pk__in=line_ids).values_list("pk", F("quantity"))
+    }
+    quantities = {pk: qty for pk, qty in quantities.items() if qty > 0}
+    if quantities:
+        order_refund(order=order, quantities=quantities, by=by, reason=reason)
