@@ -66,10 +66,11 @@ check: install ## Django's checks, no missing migration, the import layers, ruff
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 
-bench: install ## page, checkout and import benchmarks (ratios against a bare view, SQL counts)
+bench: install ## page, checkout, import and shipment benchmarks (ratios against a bare view, SQL counts)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/checkout.py
 	$(BIN)/python bench/import_households.py
+	$(BIN)/python bench/shipments.py
 
 screenshots: install $(CHROMIUM) ## screenshots of a running site (make run first) into bench/screenshots
 	$(BIN)/python bench/screenshots.py http://127.0.0.1:8000 bench/screenshots / /en/ /catalogue/ /en/catalogue/category/fruit_2/

@@ -100,6 +100,11 @@ class Shipment(models.Model):
         _("fresh food"), default=False, help_text=_("Holds perishable goods: the shorter return window applies.")
     )
     trace_code = models.CharField(_("trace code"), max_length=24, unique=True, default=new_trace_code)
+    # What the buyer paid for this parcel (the station's rate at the time, cold-chain surcharge
+    # included): refunded with the goods when none of them reaches the buyer.
+    delivery_charge = models.DecimalField(
+        _("delivery charge (CNY)"), max_digits=8, decimal_places=2, default=Decimal("0.00")
+    )
     carrier = models.CharField(_("carrier"), max_length=32, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -14,6 +16,7 @@ from logistics.models import (
     StationRole,
     Storage,
 )
+from logistics.states import AT_STATION
 from shop.models import Division
 
 
@@ -42,9 +45,10 @@ def station_member_add(*, station: Station, user, role: str = StationRole.STAFF)
     return membership
 
 
-def shipments_create_for_order(*, order) -> list:
+def shipments_create_for_order(*, order, paid: bool = False) -> list:
     """One shipment per station: each order line goes to the station of its seller's township.
-    Lines of partners that are not sellers (the platform's own stock) ship from the platform."""
+    Lines of partners that are not sellers (the platform's own stock) ship from the platform.
+    `paid`: the money is already in, so the shipments join their stations' queues now."""
     # At placement the lines and their sellers are already in memory (see OrderCreator):
     # the prefetch then costs nothing; elsewhere it loads them in two queries.
     lines = list(order.lines.all())
@@ -59,11 +63,17 @@ def shipments_create_for_order(*, order) -> list:
         station = stations.get(line.partner.seller.township_id)
         if station is None:
             raise UnableToPlaceOrder(_("No station ships goods from this seller's township yet."))
-        shipment = shipments.setdefault(station.pk, Shipment(order=order, station=station))
+        shipment = shipments.setdefault(
+            station.pk, Shipment(order=order, station=station, paid_at=timezone.now() if paid else None)
+        )
         if line.product is not None:
             shipment.storage = colder(shipment.storage, line.product.storage)
             shipment.fresh = shipment.fresh or is_fresh(line.product)
         line_station.append((line, station.pk))
+    for shipment in shipments.values():
+        shipment.delivery_charge = shipment.station.shipping_charge + (
+            shipment.station.cold_chain_surcharge if shipment.needs_cold_chain else Decimal("0.00")
+        )
     Shipment.objects.bulk_create(shipments.values())
     ShipmentLine.objects.bulk_create(
         ShipmentLine(shipment=shipments[station_pk], order_line=line) for line, station_pk in line_station
@@ -91,10 +101,12 @@ def shipments_mark_paid(*, order) -> int:
 
 
 def shipments_mark_cancelled(*, order) -> int:
-    """The order was cancelled: shipments the station has not taken in leave the queue."""
-    return Shipment.objects.filter(
-        order=order, cancelled_at__isnull=True, status=ShipmentStatus.AWAITING_INTAKE
-    ).update(cancelled_at=timezone.now())
+    """The order was cancelled (refunded in full): shipments still at the station stop there and
+    leave the queue; goods already taken in go back to their farmers. Parcels with the courier
+    are not recalled here: they come back as returns."""
+    return Shipment.objects.filter(order=order, cancelled_at__isnull=True, status__in=AT_STATION).update(
+        cancelled_at=timezone.now()
+    )
 
 
 def shipment_mark_settled(*, shipment: Shipment) -> bool:

@@ -18,6 +18,11 @@ class ShopConfig(AppConfig):
         # that importing a Division does not load the storefront.
         import_module("shop.home.models")
 
+    def ready(self):
+        # The project's Celery app, so that `task.delay()` in the web process obeys the settings
+        # (CELERY_TASK_ALWAYS_EAGER, the broker) instead of Celery's built-in default app.
+        import_module("shop.celery")
+
 
 class OscarShopConfig(Shop):
     """Oscar's root app without its redirect of "/" (Wagtail's home page owns "/")

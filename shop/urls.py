@@ -8,8 +8,10 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from logistics.carriers.aggregator.views import webhook as aggregator_webhook
 from shop.accounts import SignOutView
 from shop.order import views as refund_views
+from shop.trace import trace
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("api/", include("shop.api.urls")),
     # Stripe posts here: outside the language prefixes, one address for every language.
     path("payments/", include("shop.payments.urls")),
+    # The courier aggregator posts tracking updates here, likewise.
+    path("logistics/carriers/aggregator/webhook/", aggregator_webhook, name="carrier-aggregator-webhook"),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
@@ -33,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("dashboard/refunds/<str:number>/", refund_views.refund, name="order-refund"),
     # Before Oscar's own: the same address (customer:logout), but signing out takes a POST.
     path("accounts/logout/", SignOutView.as_view(), name="sign-out"),
+    path("trace/<str:code>/", trace, name="trace"),
     path("", include(apps.get_app_config("oscar").urls[0])),
     # Wagtail's catch-all stays last.
     path("", include(wagtail_urls)),

@@ -63,6 +63,16 @@ def chicken(db):
     return product
 
 
+@pytest.fixture
+def sms_outbox():
+    """The texts sent in this test (`SMS_BACKEND` is the locmem one under test settings): (to, text)."""
+    from shop.core import sms
+
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
 # The people of the permission tests (`tests.personas`) ---------------------------------------
 
 

@@ -2,12 +2,15 @@
 
 from decimal import Decimal
 
+from oscar.apps.basket.models import Basket
 from oscar.apps.payment.models import SourceType
+from oscar.test.factories import create_order
 
 from catalogue.factories import ProductFactory
 from logistics.models import Grade, Shipment
 from logistics.movement import Intake, Move, shipment_move
 from logistics.states import State
+from sellers.partner.strategy import WumengStrategy
 from shop.checkout.views import DEMO_SOURCE
 from shop.order.statuses import OrderStatus
 from tests.personas import MIAOBA
@@ -44,6 +47,19 @@ def paid_shipment(*, township=MIAOBA, quantity=1, user=None, **product_fields) -
     demo_paid(order)
     order.set_status(OrderStatus.PAID)
     return order.shipments.get()
+
+
+def paid_order(*products, quantity=1, user=None):
+    """One paid order of `quantity` units of each of `products` (offered already): a shipment
+    per station whose households supply them."""
+    basket = Basket.objects.create(owner=user)
+    basket.strategy = WumengStrategy()
+    for product in products:
+        basket.add_product(product, quantity=quantity)
+    order = create_order(basket=basket, user=user)
+    demo_paid(order)
+    order.set_status(OrderStatus.PAID)
+    return order
 
 
 def demo_paid(order) -> None:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import shop.core.urls  # noqa: F401  (the <registry_id:> converter)
-from sellers.console import views
+from sellers.console import documents, shipments, views
 
 app_name = "station"
 urlpatterns = [
@@ -17,4 +17,11 @@ urlpatterns = [
     path("listings/<int:pk>/", views.listing_edit, name="listing-edit"),
     path("checks/", views.data_checks, name="checks"),
     path("import/", views.registry_import, name="import"),
+    path("shipments/", shipments.shipment_queue, name="shipments"),
+    path("shipments/collect/", shipments.collection, name="collect"),
+    path("shipments/<int:pk>/", shipments.shipment_detail, name="shipment"),
+    path("shipments/<int:pk>/receipt/", shipments.intake_receipt, name="intake-receipt"),
+    path("shipments/<int:pk>/label.pdf", documents.shipment_label, name="shipment-label"),
+    path("shipments/<int:pk>/slip.pdf", documents.shipment_slip, name="shipment-slip"),
+    path("shipments/labels.pdf", documents.labels_bulk, name="labels"),
 ]

@@ -9,15 +9,18 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.selectors import public_products
 from catalogue.services import POOLED
 from logistics.models import Station
+from logistics.selectors import shipment_stage_counts
 from sellers import services
 from sellers.console.access import station_staff_required
 from sellers.console.forms import HouseholdForm, ListingEditForm, ListingForm
+from sellers.console.shipments import stage_tabs
 from sellers.data_checks import data_check_report
 from sellers.masking import personal_fields
 from sellers.models import Household, HouseholdChange
@@ -65,11 +68,13 @@ class LoginView(auth_views.LoginView):
 def home(request):
     scope = request.scope
     stations = Station.objects.filter(memberships__user=request.user).select_related("township")
+    shipment_counts = shipment_stage_counts(scope=scope, now=timezone.now())
     return render(request, "station/home.html", {
         "stations": stations,
         "households": households_visible(scope).count(),
         "listings": listings_writable(scope).count(),
         "is_manager": bool(scope.managed_townships) or scope.is_operator,
+        "shipment_tabs": [tab for tab in stage_tabs(shipment_counts) if tab["count"]], "cold_overdue": shipment_counts["cold_overdue"],
     })
 
 

@@ -30,8 +30,11 @@ def refunded_quantities(*, order: Order) -> dict[int, int]:
 
 
 @transaction.atomic
-def order_refund(*, order: Order, quantities: dict[int, int], by, reason: str = "") -> PaymentEvent:
-    """Refund `quantities` ({order line id: units}) of an order."""
+def order_refund(
+    *, order: Order, quantities: dict[int, int], by, reason: str = "", delivery: Decimal = Decimal("0.00")
+) -> PaymentEvent:
+    """Refund `quantities` ({order line id: units}) of an order, and `delivery` of what the
+    buyer paid for delivery (a parcel that never reached them usable)."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     lines = {line.pk: line for line in order.lines.all()}
     already = refunded_quantities(order=order)
@@ -46,12 +49,14 @@ def order_refund(*, order: Order, quantities: dict[int, int], by, reason: str = 
                 _("Between 0 and %(n)s units of this line can still be refunded.")
                 % {"n": line.quantity - already.get(line_id, 0)}
             ]
+    if not Decimal("0.00") <= delivery <= order.shipping_incl_tax:
+        errors["delivery"] = [_("At most ¥%(max)s was paid for delivery.") % {"max": order.shipping_incl_tax}]
     if errors:
         raise InvalidInput(_("Some quantities cannot be refunded."), fields=errors)
     if not wanted:
         raise InvalidInput(_("Choose at least one unit to refund."))
 
-    amount = round_to_fen(sum((lines[i].unit_price_incl_tax * qty for i, qty in wanted.items()), Decimal("0")))
+    amount = round_to_fen(sum((lines[i].unit_price_incl_tax * qty for i, qty in wanted.items()), delivery))
     refund_payment(order=order, amount=amount)
     event_type, _created = PaymentEventType.objects.get_or_create(name=REFUNDED)
     event = PaymentEvent.objects.create(order=order, amount=amount, event_type=event_type, reference=reason[:128])

@@ -2,20 +2,30 @@
 
 `shipment_settle` is the one place a sale settles; the impact ledger writes its `sale_settled`
 entries from here. Run every few minutes by Celery beat in production (`shop.order.tasks`) and
-by `manage.py settle_shipments` in the demo; settling twice is harmless."""
+by `manage.py settle_shipments` in the demo; settling twice is harmless.
+
+`shipment_settled` is sent, inside the transaction, only when a shipment actually settled: the
+farmers' texts hang on it (`shop.order.shipping_reactions`), because the tasks that send them
+import this module and it cannot import them back."""
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from logistics.models import Shipment
 from logistics.selectors import shipments_due_for_settlement
 from logistics.services import shipment_mark_settled
 
+shipment_settled = Signal()  # shipment=
+
 
 @transaction.atomic
 def shipment_settle(*, shipment: Shipment) -> bool:
     """Settle one shipment; False when it had settled already (a retried task)."""
-    return shipment_mark_settled(shipment=shipment)
+    settled = shipment_mark_settled(shipment=shipment)
+    if settled:
+        shipment_settled.send(sender=Shipment, shipment=shipment)
+    return settled
 
 
 def shipments_settle_due(*, now=None) -> int:

@@ -11,7 +11,9 @@ reactions that logistics, knowing nothing of money, leaves to the commerce layer
 Receivers run inside the move's transaction: a refund that fails undoes the move."""
 
 from collections import defaultdict
+from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import F
 from django.dispatch import receiver
 from django.utils.text import slugify
@@ -24,7 +26,9 @@ from logistics.signals import shipments_moved
 from logistics.states import WITH_CARRIER, State
 from shop.order.models import Line, Order, ShippingEvent, ShippingEventQuantity, ShippingEventType
 from shop.order.refunds import order_refund, refunded_quantities
+from shop.order.settlement import shipment_settled
 from shop.order.statuses import OrderStatus
+from shop.order.tasks import sms_households_settled, sms_households_sold
 
 # The order is shipped once none of its parcels is still at a station, delivered once all arrived.
 PAST_STATION = WITH_CARRIER | {State.DELIVERED, State.RETURN_REQUESTED, State.RETURNED, State.QC_FAILED}
@@ -36,11 +40,25 @@ def order_lines_await_intake(*, order: Order) -> None:
     order.lines.update(status=State.AWAITING_INTAKE)
 
 
+def households_told_sold(*, order: Order) -> None:
+    """Paid: once the payment commits, each household that sold is texted (no query here)."""
+    order_id = order.pk
+    # robust: a broker that is down loses the texts, not the committed payment.
+    transaction.on_commit(lambda: sms_households_sold.delay(order_id), robust=True)
+
+
+@receiver(shipment_settled, dispatch_uid="shop.order.shipping_reactions.shipment_settled")
+def on_shipment_settled(sender, shipment, **kwargs):
+    shipment_id = shipment.pk
+    transaction.on_commit(lambda: sms_households_settled.delay(shipment_id), robust=True)
+
+
 @receiver(order_status_changed, dispatch_uid="shop.order.shipping_reactions.order_status_changed")
 def on_order_status_changed(sender, order, old_status, new_status, **kwargs):
     if new_status == OrderStatus.PAID:
         shipments_mark_paid(order=order)
         order_lines_await_intake(order=order)
+        households_told_sold(order=order)
     elif new_status == OrderStatus.CANCELLED:
         shipments_mark_cancelled(order=order)
         order.lines.filter(status__in=[OrderStatus.PENDING, State.AWAITING_INTAKE]).update(
@@ -58,19 +76,26 @@ def on_shipments_moved(sender, moved, by, **kwargs):
     lines_follow_shipments(lines, to)
     shipping_events_record(moved, lines)
     orders_follow_shipments({m.shipment.order for m in moved}, to)
-    failed = defaultdict(list)
+    of_shipment = defaultdict(list)
+    for line in lines:
+        of_shipment[line["shipment_line__shipment_id"]].append(line)
     for m in moved:
-        failed[m.shipment.order].extend(line.order_line_id for line in m.failed_lines)
-    for order, line_ids in failed.items():
-        if line_ids:
-            lines_refund(order, line_ids, by, _("Failed the quality check at the station."))
-    if to == State.RETURNED:
-        by_order = defaultdict(list)
-        for line in lines:
-            if not line["shipment_line__qc_failed"]:
-                by_order[line["order_id"]].append(line["pk"])
-        for m in moved:
-            lines_refund(m.shipment.order, by_order[m.shipment.order_id], by, _("The parcel came back."))
+        shipment_refund(m, of_shipment[m.shipment.pk], by)
+
+
+def shipment_refund(m, lines: list[dict], by) -> None:
+    """Failed lines go back to the buyer; a parcel that never reaches them usable (every line failed,
+    or it came back) costs them nothing, its delivery charge included."""
+    to = m.event.type
+    if to == State.QC_FAILED:
+        lines_refund(m.shipment.order, [line["pk"] for line in lines], by,
+                     _("Failed the quality check at the station."), delivery=m.shipment.delivery_charge)
+    elif m.failed_lines:
+        lines_refund(m.shipment.order, [line.order_line_id for line in m.failed_lines], by,
+                     _("Failed the quality check at the station."))
+    elif to == State.RETURNED:
+        kept = [line["pk"] for line in lines if not line["shipment_line__qc_failed"]]
+        lines_refund(m.shipment.order, kept, by, _("The parcel came back."), delivery=m.shipment.delivery_charge)
 
 
 def lines_follow_shipments(lines: list[dict], to: str) -> None:
@@ -112,6 +137,8 @@ def orders_follow_shipments(orders: set[Order], to: str) -> None:
     for order_id, status in Shipment.objects.filter(order__in=orders).values_list("order_id", "status"):
         states[order_id].add(status)
     for order in orders:
+        if states[order.pk] <= {State.QC_FAILED}:
+            continue  # nothing of it will be sent: the refund of all its lines cancels it
         if states[order.pk] <= ARRIVED and order.status == OrderStatus.SHIPPED:
             order.set_status(OrderStatus.DELIVERED)
         elif states[order.pk] <= PAST_STATION and order.status == OrderStatus.PAID:
@@ -120,8 +147,9 @@ def orders_follow_shipments(orders: set[Order], to: str) -> None:
                 order.set_status(OrderStatus.DELIVERED)
 
 
-def lines_refund(order: Order, line_ids: list[int], by, reason: str) -> None:
-    """Refund what is left of these lines (a line refunded by hand earlier is not refunded twice)."""
+def lines_refund(order: Order, line_ids: list[int], by, reason: str, delivery: Decimal = Decimal("0.00")) -> None:
+    """Refund what is left of these lines (a line refunded by hand earlier is not refunded twice),
+    and `delivery`."""
     already = refunded_quantities(order=order)
     quantities = {
         pk: quantity - already.get(pk, 0)
@@ -129,4 +157,6 @@ def lines_refund(order: Order, line_ids: list[int], by, reason: str) -> None:
     }
     quantities = {pk: qty for pk, qty in quantities.items() if qty > 0}
     if quantities:
-        order_refund(order=order, quantities=quantities, by=by, reason=reason)
+        # Never more than the order paid for delivery (an order placed with another shipping method).
+        delivery = min(delivery, order.shipping_incl_tax)
+        order_refund(order=order, quantities=quantities, by=by, reason=reason, delivery=delivery)

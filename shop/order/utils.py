@@ -4,9 +4,10 @@ shipment per station, all in the order's transaction."""
 from django.db import transaction
 from oscar.apps.order import utils
 
-from logistics.services import shipments_create_for_order, shipments_mark_paid
+from logistics.services import shipments_create_for_order
+from logistics.states import State as ShipmentState
 from sellers.partner.allocation import allocate_basket
-from shop.order.shipping_reactions import order_lines_await_intake
+from shop.order.shipping_reactions import households_told_sold
 from shop.order.statuses import PAID_STATUSES
 
 OrderNumberGenerator = utils.OrderNumberGenerator
@@ -18,10 +19,11 @@ class OrderCreator(utils.OrderCreator):
             self.allocation = allocate_basket(basket)
             self.order_lines = []
             order = super().place_order(basket, *args, **kwargs)
-            shipments_create_for_order(order=order)
-            if order.status in PAID_STATUSES:  # the demo payment: paid as it is placed
-                shipments_mark_paid(order=order)
-                order_lines_await_intake(order=order)
+            # The demo payment pays as the order is placed: its shipments join the queue at once
+            # (a paid order placed later goes through `shipping_reactions.on_order_status_changed`).
+            shipments_create_for_order(order=order, paid=order.status in PAID_STATUSES)
+            if order.status in PAID_STATUSES:
+                households_told_sold(order=order)
         return order
 
     def create_order_model(self, user, *args, surcharges=None, **kwargs):
@@ -46,6 +48,7 @@ class OrderCreator(utils.OrderCreator):
         for record, quantity in parts:
             fields = {
                 **(extra_line_fields or {}),
+                **({"status": ShipmentState.AWAITING_INTAKE} if order.status in PAID_STATUSES else {}),
                 "partner": record.partner,
                 "partner_name": record.partner.name,
                 "partner_sku": record.partner_sku,

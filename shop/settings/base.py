@@ -245,12 +245,23 @@ CELERY_BEAT_SCHEDULE = {
 LOGISTICS_FRESH_SHELF_LIFE_DAYS = env.int("LOGISTICS_FRESH_SHELF_LIFE_DAYS", default=30)
 LOGISTICS_RETURN_WINDOW_FRESH_HOURS = env.int("LOGISTICS_RETURN_WINDOW_FRESH_HOURS", default=48)
 LOGISTICS_RETURN_WINDOW_OTHER_DAYS = env.int("LOGISTICS_RETURN_WINDOW_OTHER_DAYS", default=7)
-LOGISTICS_CARRIER_INTEGRATIONS = env.list("LOGISTICS_CARRIER_INTEGRATIONS", default=["manual"])
+LOGISTICS_CARRIER_INTEGRATIONS = env.list("LOGISTICS_CARRIER_INTEGRATIONS", default=["manual", "aggregator"])
+# Signs the courier aggregator's tracking updates (logistics/carriers/aggregator/); empty: its webhook refuses them.
+LOGISTICS_AGGREGATOR_SECRET = env("LOGISTICS_AGGREGATOR_SECRET", default="")
 # Chilled and frozen goods not handed to a cold-chain courier this many hours after intake are flagged.
 LOGISTICS_COLD_DISPATCH_HOURS = env.int("LOGISTICS_COLD_DISPATCH_HOURS", default=24)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="乌蒙优选 <noreply@wumeng-market.invalid>")
+# Links in e-mails (sent by Celery, with no request to take the host from) start with this.
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+
+# Text messages to farmers (shop/core/sms.py): shown on the console unless a provider is set,
+# e.g. SMS_BACKEND=shop.core.sms.HttpBackend with its address, token and signature.
+SMS_BACKEND = env("SMS_BACKEND", default="shop.core.sms.ConsoleBackend")
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="乌蒙优选")
 
 # Oscar
 OSCAR_SHOP_NAME = _("Wumeng Market")
@@ -297,6 +308,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A shipment's status and an event's type share one set of values: one name in the schema.
+    "ENUM_NAME_OVERRIDES": {"ShipmentStatusEnum": "logistics.models.ShipmentStatus"},
 }
 
 # Wagtail
