@@ -8,11 +8,12 @@ classes here only turn it into yes or no (401 for an anonymous caller, 403 outsi
 
 from dataclasses import dataclass
 
+from django.db.models import Value
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from logistics.models import StationMembership, StationRole
-from shop.models import OfficialScope
+from shop.models import Division, OfficialScope
 
 
 @dataclass(frozen=True)
@@ -73,22 +74,28 @@ NOBODY = Scope(None, False, frozenset(), frozenset(), ())
 
 
 def scope_for(user) -> Scope:
-    """The user's scope, computed once per user object (two small queries)."""
+    """The user's scope, computed once per user object (one small query)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NOBODY
     cached = getattr(user, "_wumeng_scope", None)
     if cached is not None:
         return cached
-    memberships = list(
-        StationMembership.objects.filter(user=user, station__is_active=True).values_list("station__township_id", "role")
+    # One query for both kinds of role: (township, station role) and (region code, level).
+    stations = StationMembership.objects.filter(user=user, station__is_active=True).annotate(
+        kind=Value("station")
+    ).values_list("station__township_id", "role", "kind")
+    officials = OfficialScope.objects.filter(user=user).annotate(kind=Value("official")).values_list(
+        "region_id", "region__level", "kind"
     )
-    regions = OfficialScope.objects.filter(user=user).select_related("region")
+    rows = list(stations.union(officials, all=True))
+    memberships = [(code, role) for code, role, kind in rows if kind == "station"]
+    regions = [Division(code=code, level=level) for code, level, kind in rows if kind == "official"]
     scope = Scope(
         user_id=user.pk,
         is_operator=user.is_superuser,
         staff_townships=frozenset(code for code, _role in memberships),
         managed_townships=frozenset(code for code, role in memberships if role == StationRole.MANAGER),
-        official_prefixes=tuple(r.region.code_prefix for r in regions),
+        official_prefixes=tuple(region.code_prefix for region in regions),
     )
     user._wumeng_scope = scope
     return scope

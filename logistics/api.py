@@ -10,10 +10,11 @@ from rest_framework.views import APIView
 
 from logistics.access import ReadsRegistry, Scope, WorksAtStation, scope_for
 from logistics.carriers import carriers_all
-from logistics.models import Grade, ShipmentStatus, Station
+from logistics.models import Grade, Shipment, ShipmentStatus, Station
 from logistics.movement import Intake, Move, shipment_move
-from logistics.selectors import shipment_for_scope, shipments_queue, with_shipment_details
+from logistics.selectors import shipments_in_scope, shipments_queue, with_shipment_details
 from shop.core.api import ErrorSerializer, StrictInputSerializer
+from shop.core.prefetch import remember_related
 
 ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404)}
 
@@ -154,10 +155,14 @@ class ShipmentEventCreate(APIView):
         responses={201: ShipmentSerializer, 409: ErrorSerializer, **ERRORS},
     )
     def post(self, request, pk: int):
-        scope = scope_for(request.user)
-        shipment = shipment_for_scope(scope=scope, pk=pk)
         serializer = ShipmentEventInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        shipment_move(shipment=shipment, move=serializer.to_move(), by=request.user, source="api")
-        shipment = shipment_for_scope(scope=scope, pk=pk)
+        moved = shipment_move(
+            shipment=Shipment(pk=pk), move=serializer.to_move(), by=request.user, source="api",
+            within=shipments_in_scope(scope_for(request.user)),
+        )
+        # The move read the shipment and its lines already: only the events are asked for again.
+        shipment = moved.shipment
+        remember_related(shipment, "lines", moved.lines)
+        remember_related(shipment, "events", shipment.events.order_by("at", "id"))
         return Response(ShipmentSerializer(shipment).data, status=status.HTTP_201_CREATED)

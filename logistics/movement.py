@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from logistics.carriers import carrier_get
 from logistics.models import Grade, Shipment, ShipmentEvent, ShipmentLine, ShipmentStatus
 from logistics.signals import shipments_moved
 from logistics.states import State, may_move
-from shop.core.errors import IllegalState, InvalidInput
+from shop.core.errors import IllegalState, InvalidInput, NotFound, OutOfScope
 
 MAX_WEIGHT_KG = Decimal("500")
 TRACKING_NUMBER = re.compile(r"[A-Za-z0-9-]{4,64}")
@@ -49,6 +50,7 @@ class Move:
 class Moved:
     shipment: Shipment
     event: ShipmentEvent
+    lines: list[ShipmentLine]  # all its lines, with their order lines, goods and sellers
     failed_lines: list[ShipmentLine]  # lines that failed QC in this move: their money goes back
 
 
@@ -62,15 +64,19 @@ def return_window_closes(shipment: Shipment) -> datetime | None:
     return shipment.delivered_at + return_window(shipment) if shipment.delivered_at else None
 
 
-def shipment_move(*, shipment: Shipment, move: Move, by=None, source: str = "station", place: str = "") -> Moved:
-    return shipments_move(shipment_ids=[shipment.pk], move=move, by=by, source=source, place=place)[0]
+def shipment_move(
+    *, shipment: Shipment, move: Move, by=None, source: str = "station", place: str = "", within=None
+) -> Moved:
+    return shipments_move(shipment_ids=[shipment.pk], move=move, by=by, source=source, place=place, within=within)[0]
 
 
 @transaction.atomic
 def shipments_move(
-    *, shipment_ids: Iterable[int], move: Move, by=None, source: str = "station", place: str = ""
+    *, shipment_ids: Iterable[int], move: Move, by=None, source: str = "station", place: str = "",
+    within: QuerySet[Shipment] | None = None,
 ) -> list[Moved]:
-    """Move every shipment of `shipment_ids` to `move.to`, or none of them."""
+    """Move every shipment of `shipment_ids` to `move.to`, or none of them. `within`: the shipments
+    the caller may move (their scope); the ids are looked up in it as they are locked."""
     ids = sorted(set(shipment_ids))
     if not ids:
         raise InvalidInput(_("Choose at least one shipment."))
@@ -78,15 +84,21 @@ def shipments_move(
         raise InvalidInput(_("Unknown shipment event."), fields={"type": [_("Unknown shipment event.")]})
     # Rows locked in id order, like stock records: two batches sharing shipments never deadlock.
     shipments = list(
-        Shipment.objects.select_for_update(of=("self",))
+        (Shipment.objects.all() if within is None else within)
+        .select_for_update(of=("self",))
         .filter(pk__in=ids)
         .select_related("station", "order")
         .order_by("id")
     )
     if len(shipments) != len(ids):
-        raise InvalidInput(_("Some of these shipments do not exist."))
+        raise missing_error(ids, shipments)
     lines = {s.pk: [] for s in shipments}
-    for line in ShipmentLine.objects.filter(shipment_id__in=ids).order_by("id"):
+    # With what the commerce layer and the API answer need, so they ask the database no more.
+    for line in (
+        ShipmentLine.objects.filter(shipment_id__in=ids)
+        .select_related("order_line__product", "order_line__partner__seller__household")
+        .order_by("id")
+    ):
         lines[line.shipment_id].append(line)
 
     now = timezone.now()
@@ -113,12 +125,21 @@ def shipments_move(
         )
         apply_to_shipment(shipment, move, carrier, now)
         events.append(event)
-        moved.append(Moved(shipment=shipment, event=event, failed_lines=failed))
+        moved.append(Moved(shipment=shipment, event=event, lines=lines[shipment.pk], failed_lines=failed))
     ShipmentEvent.objects.bulk_create(events)
     lines_write(changed_lines, move, failed=[line.pk for m in moved for line in m.failed_lines])
     shipments_write(ids, move, now)
     shipments_moved.send(sender=Shipment, moved=moved, by=by)
     return moved
+
+
+def missing_error(ids: list[int], found: list[Shipment]):
+    missing = set(ids) - {shipment.pk for shipment in found}
+    if Shipment.objects.filter(pk__in=missing).exists():
+        return OutOfScope(_("This shipment belongs to another station."))
+    if len(ids) == 1:
+        return NotFound(_("No shipment has this id."))
+    return InvalidInput(_("Some of these shipments do not exist."))
 
 
 def move_problem(shipment: Shipment, lines: list[ShipmentLine], move: Move, now: datetime) -> str | None:

@@ -69,10 +69,11 @@ def on_order_status_changed(sender, order, old_status, new_status, **kwargs):
 @receiver(shipments_moved, dispatch_uid="shop.order.shipping_reactions.shipments_moved")
 def on_shipments_moved(sender, moved, by, **kwargs):
     to = moved[0].event.type
-    shipment_ids = [m.shipment.pk for m in moved]
-    lines = list(Line.objects.filter(shipment_line__shipment_id__in=shipment_ids).values(
-        "pk", "quantity", "order_id", "shipment_line__shipment_id", "shipment_line__qc_failed"
-    ))
+    lines = [  # already read, with their order lines, by the move
+        {"pk": line.order_line_id, "quantity": line.order_line.quantity, "order_id": line.order_line.order_id,
+         "shipment_line__shipment_id": line.shipment_id, "shipment_line__qc_failed": line.qc_failed}
+        for m in moved for line in m.lines
+    ]
     lines_follow_shipments(lines, to)
     shipping_events_record(moved, lines)
     orders_follow_shipments({m.shipment.order for m in moved}, to)

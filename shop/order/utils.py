@@ -7,6 +7,7 @@ from oscar.apps.order import utils
 from logistics.services import shipments_create_for_order
 from logistics.states import State as ShipmentState
 from sellers.partner.allocation import allocate_basket
+from shop.core.prefetch import remember_related
 from shop.order.shipping_reactions import households_told_sold
 from shop.order.statuses import PAID_STATUSES
 
@@ -72,16 +73,3 @@ class OrderCreator(utils.OrderCreator):
     def update_stock_records(self, line):
         """Stock was already reserved, under lock, by `allocate_basket`."""
 
-
-def remember_related(order, name: str, objects) -> None:
-    """Make `order.<name>.all()` answer with objects created in this transaction, as if
-    prefetched. Only for rows this code has just written, listed in the relation's own
-    order (for lines: id order), so the list is what the database would return; any
-    filtered or ordered query on the relation still goes to the database."""
-    cache = getattr(order, "_prefetched_objects_cache", {})
-    cache.pop(name, None)
-    order._prefetched_objects_cache = cache
-    queryset = getattr(order, name).all()
-    queryset._result_cache = list(objects)
-    queryset._prefetch_done = True
-    cache[name] = queryset

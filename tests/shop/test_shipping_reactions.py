@@ -267,7 +267,7 @@ def test_a_refund_that_fails_undoes_the_move(people):
 
 
 @pytest.fixture
-def checked_out(people, client):
+def checked_out(people, stations, client):
     """Two units of a Miaoba product bought through the checkout pages (demo payment)."""
     from tests.shopping import checkout_two_units
 
@@ -293,7 +293,7 @@ def test_it_refunds_the_delivery_charge_with_a_returned_shipment(checked_out):
     assert order.sources.get().amount_refunded == order.total_incl_tax
 
 
-def test_it_keeps_the_delivery_charge_when_only_some_goods_failed(people, client):
+def test_it_keeps_the_delivery_charge_when_only_some_goods_failed(people, stations, client):
     from django.urls import reverse
 
     from tests.shopping import ADDRESS, place_order
