@@ -120,5 +120,6 @@ def trace(request, code: str):
     response = render(request, "shop/trace.html", {"trace": shipment})
     # The address is the key to the page: keep it out of search engines and shared caches.
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Cache-Control"] = "private, max-age=60"
+    # no-cache: the browser asks again each time, so it never shows a step behind the order page.
+    response["Cache-Control"] = "private, no-cache"
     return response

@@ -16,13 +16,15 @@ class OrderStatus(StrEnum):
 PIPELINE = {
     OrderStatus.PENDING: (OrderStatus.PAID, OrderStatus.CANCELLED),
     OrderStatus.PAID: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
-    OrderStatus.SHIPPED: (OrderStatus.DELIVERED,),
-    OrderStatus.DELIVERED: (),
+    # Shipped and delivered orders are cancelled when refunded in full: every parcel came back
+    # or failed the check (see shop/order/refunds.py).
+    OrderStatus.SHIPPED: (OrderStatus.DELIVERED, OrderStatus.CANCELLED),
+    OrderStatus.DELIVERED: (OrderStatus.CANCELLED,),
     OrderStatus.CANCELLED: (),
 }
 # Orders whose money has arrived: they count as sales.
 PAID_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
-# An order still open to a full refund that cancels it.
-CANCELLABLE_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.PAID})
+# A full refund cancels the order, whatever became of its parcels.
+CANCELLABLE_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 # The name of Oscar's payment event for money received (the demo payment and Stripe's webhook).
 PAID_EVENT = "paid"

@@ -227,7 +227,7 @@ def test_it_refunds_a_shipment_returned_after_delivery(people):
 
     (refund,) = refunds_of(shipment.order)
     assert refund.amount == Decimal("100.00")
-    assert order_of(shipment).status == OrderStatus.DELIVERED
+    assert order_of(shipment).status == OrderStatus.CANCELLED  # refunded in full
 
 
 def test_it_refunds_only_the_lines_left_when_a_shipment_with_a_failed_line_comes_back(two_lines):
@@ -313,3 +313,10 @@ def test_it_keeps_the_delivery_charge_when_only_some_goods_failed(people, statio
     shipment_move(shipment=shipment, move=Move(to=State.QC_PASSED, failed_lines=frozenset({failed.pk})))
 
     assert Order.objects.get().sources.get().amount_refunded == failed.order_line.line_price_incl_tax
+
+
+def test_it_cancels_an_order_whose_only_parcel_came_back(people):
+    shipment = moved_to(paid_shipment(), State.RETURNED)
+
+    assert Order.objects.get(pk=shipment.order_id).status == OrderStatus.CANCELLED
+
