@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 # The browser tests drive Debian's Chromium through Playwright; no browser is ever downloaded.
 CHROMIUM := /usr/bin/chromium
+# A TrueType Chinese font embedded in parcel labels and slips (LABEL_FONT_FILE), so they print anywhere.
+LABEL_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: help run run-stripe test test-fast install messages bench screenshots check chromium
@@ -27,7 +29,7 @@ install: $(BIN)/.installed messages ## create .venv and install everything Pytho
 messages: $(BIN)/.installed
 	$(BIN)/pybabel -q compile -d locale -D django
 
-run: install ## migrate, load the demo data, serve http://127.0.0.1:8000/ (SQLite, local media)
+run: install $(LABEL_FONT) ## migrate, load the demo data, serve http://127.0.0.1:8000/ (SQLite, local media)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -46,7 +48,7 @@ run-stripe: install ## as `make run`, but paying by card through localstripe (a 
 	  STRIPE_API_BASE=$(LOCALSTRIPE) STRIPE_JS_URL=$(LOCALSTRIPE)/js.stripe.com/v3/ \
 	  $(BIN)/python manage.py runserver 127.0.0.1:8000; kill $$(cat var/localstripe.pid)
 
-test: install $(CHROMIUM) ## the whole test suite (SQLite; PostgreSQL with DATABASE_URL=postgres://...)
+test: install $(CHROMIUM) $(LABEL_FONT) ## the whole test suite (SQLite; PostgreSQL with DATABASE_URL=postgres://...)
 	mkdir -p var
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -55,6 +57,10 @@ test-fast: install ## the test suite without the browser tests
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 chromium: $(CHROMIUM) ## install Debian's chromium for the browser tests
+
+$(LABEL_FONT):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-wqy-microhei > /dev/null
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq

@@ -1,15 +1,19 @@
 """The station's paper: a label on every parcel (A6) and a packing slip in it (A4), as PDF.
 
-Chinese is set in ReportLab's built-in CID font STSong-Light: PDF readers bring its glyphs, so
-no font file ships with the site and the text stays searchable. Printed words are in Chinese and
+Chinese is set in the TrueType font of `LABEL_FONT_FILE` (WenQuanYi Micro Hei from Debian's
+packages by default), embedded as a subset so that a label prints the same on any computer. Without
+that file, ReportLab's built-in CID font STSong-Light is named instead, whose glyphs the PDF reader
+must bring (a reader without a Chinese font then prints blanks). Printed words are in Chinese and
 English side by side (couriers read the one, foreign buyers the other), whatever the language of
 the page that asked for them."""
 
 import re
 from collections.abc import Callable, Iterable
 from io import BytesIO
+from pathlib import Path
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.utils import timezone
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -20,17 +24,27 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from logistics.carriers import carrier_get
 from logistics.models import Shipment, Storage
 
-CJK = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+
+def _cjk_font() -> str:
+    path = Path(settings.LABEL_FONT_FILE) if settings.LABEL_FONT_FILE else None
+    if path and path.is_file():
+        pdfmetrics.registerFont(TTFont("LabelCJK", path, subfontIndex=0))
+        return "LabelCJK"
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+CJK = _cjk_font()
 LATIN_BOLD = "Helvetica-Bold"  # order and tracking numbers: Latin letters and digits only
 
-COLD_MARKS = {Storage.CHILLED: "冷藏 CHILLED 0-4℃", Storage.FROZEN: "冷冻 FROZEN -18℃"}
+COLD_MARKS = {Storage.CHILLED: "冷藏 CHILLED 0-4 °C", Storage.FROZEN: "冷冻 FROZEN -18 °C"}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
 LOGISTICS_FRESH_SHELF_LIFE_DAYS = env.int("LOGISTICS_FRESH_SHELF_LIFE_DAYS", default=30)
 LOGISTICS_RETURN_WINDOW_FRESH_HOURS = env.int("LOGISTICS_RETURN_WINDOW_FRESH_HOURS", default=48)
 LOGISTICS_RETURN_WINDOW_OTHER_DAYS = env.int("LOGISTICS_RETURN_WINDOW_OTHER_DAYS", default=7)
+# A TrueType (or .ttc) Chinese font embedded in labels and slips; `make` installs this one.
+LABEL_FONT_FILE = env("LABEL_FONT_FILE", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 LOGISTICS_CARRIER_INTEGRATIONS = env.list("LOGISTICS_CARRIER_INTEGRATIONS", default=["manual", "aggregator"])
 # Signs the courier aggregator's tracking updates (logistics/carriers/aggregator/); empty: its webhook refuses them.
 LOGISTICS_AGGREGATOR_SECRET = env("LOGISTICS_AGGREGATOR_SECRET", default="")

@@ -108,3 +108,13 @@ def test_it_prints_one_packing_slip_per_shipment(people):
 
     numbers = [shipment.order.number for shipment in shipments]
     assert [number in page.extract_text() for number, page in zip(numbers, reader.pages, strict=True)] == [True, True]
+
+
+def test_it_embeds_the_chinese_font_so_the_label_prints_anywhere(people):
+    pdf = labels_pdf(shipments=detailed(addressed(paid_shipment())), trace_url=trace_url)
+
+    fonts = PdfReader(BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()
+    descriptors = [font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"] for font in fonts
+                   if "/DescendantFonts" in font.get_object()]
+    descriptors += [font.get_object()["/FontDescriptor"] for font in fonts if "/FontDescriptor" in font.get_object()]
+    assert any("/FontFile2" in d.get_object() for d in descriptors)
