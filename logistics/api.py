@@ -125,7 +125,7 @@ class ShipmentEventInputSerializer(StrictInputSerializer):
     carrier = serializers.ChoiceField(choices=[], required=False, allow_blank=True)
     tracking_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    lines = IntakeSerializer(many=True, required=False, help_text=_("received: each line's weight and grade"))
+    lines = IntakeSerializer(many=True, required=False, max_length=200, help_text=_("received: each line's weight and grade"))
     failed_lines = serializers.ListField(
         child=serializers.IntegerField(), required=False, max_length=200,
         help_text=_("qc_passed: ids of the lines that failed (refunded; the rest go on)"),

@@ -23,6 +23,7 @@ from logistics.models import Grade, Shipment, ShipmentEvent, ShipmentLine, Shipm
 from logistics.signals import shipments_moved
 from logistics.states import State, may_move
 from shop.core.errors import IllegalState, InvalidInput, NotFound, OutOfScope
+from shop.core.ids import storable_ids
 
 MAX_WEIGHT_KG = Decimal("500")
 TRACKING_NUMBER = re.compile(r"[A-Za-z0-9-]{4,64}")
@@ -80,6 +81,8 @@ def shipments_move(
     ids = sorted(set(shipment_ids))
     if not ids:
         raise InvalidInput(_("Choose at least one shipment."))
+    if len(storable_ids(ids)) != len(ids):
+        raise NotFound(_("No shipment has this id.") if len(ids) == 1 else _("Some of these shipments do not exist."))
     if move.to not in State.__members__.values():
         raise InvalidInput(_("Unknown shipment event."), fields={"type": [_("Unknown shipment event.")]})
     # Rows locked in id order, like stock records: two batches sharing shipments never deadlock.
@@ -101,6 +104,10 @@ def shipments_move(
     ):
         lines[line.shipment_id].append(line)
 
+    if set(move.intake) - {line.pk for batch in lines.values() for line in batch}:
+        raise InvalidInput(_("Some weighed lines are not part of these shipments."), fields={"lines": [
+            _("Some weighed lines are not part of these shipments.")
+        ]})
     now = timezone.now()
     problems = {}
     for shipment in shipments:

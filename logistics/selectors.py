@@ -13,6 +13,7 @@ from logistics.access import Scope
 from logistics.models import Shipment, ShipmentEvent, ShipmentLine, ShipmentStatus, Storage
 from logistics.states import AT_STATION, State
 from shop.core.errors import NotFound, OutOfScope
+from shop.core.ids import storable_ids
 
 
 def shipments_due_for_settlement(*, now: datetime) -> QuerySet[Shipment]:
@@ -123,6 +124,8 @@ def shipments_for_scope(*, scope: Scope, pks: Iterable[int]) -> list[int]:
     """The ids of a batch, checked like `shipment_for_scope`: OutOfScope if any is another
     station's, NotFound if any does not exist."""
     pks = set(pks)
+    if storable_ids(pks) != pks:
+        raise NotFound(_("Some of these shipments do not exist."))
     found = set(shipments_in_scope(scope).filter(pk__in=pks).values_list("pk", flat=True))
     if found == pks:
         return sorted(found)

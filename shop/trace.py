@@ -69,7 +69,7 @@ def shipment_trace(*, code: str) -> Trace:
         cancelled=shipment.cancelled_at is not None,
         cold=shipment.needs_cold_chain,
         steps=[
-            TraceStep(at=event.at, place=_place(event.place, shipment.station), label=event.label,
+            TraceStep(at=event.at, place=_place(event, shipment.station), label=event.label,
                       is_problem=event.type == ShipmentStatus.EXCEPTION)
             for event in shipment.events.all()
         ],
@@ -81,9 +81,14 @@ def shipment_trace(*, code: str) -> Trace:
     )
 
 
-def _place(place: str, station) -> str:
-    # A station's own moves record its Chinese name; an English page gives its English one.
-    return station.display_name if place == station.name else place
+def _place(event, station) -> str:
+    """A station's own moves name the station (in English on an English page). A courier's place is
+    free text it sends (it may name the recipient and their street): the public page names the
+    courier instead."""
+    if event.source.startswith("carrier:"):
+        carrier = carrier_get(event.source.removeprefix("carrier:"))
+        return str(carrier.name) if carrier else ""
+    return station.display_name
 
 
 def _household_id(line) -> int | None:

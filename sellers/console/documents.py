@@ -11,6 +11,7 @@ from logistics.models import Shipment
 from logistics.selectors import shipment_for_scope, shipments_in_scope, with_shipment_details
 from sellers.console.access import station_staff_required
 from shop.core.errors import NotFound, OutOfScope
+from shop.core.ids import storable_ids
 
 MAX_LABELS = 200  # a day's parcels at a busy station; more is a mistake, not a print run
 
@@ -36,6 +37,8 @@ def labels_bulk(request):
         return HttpResponseBadRequest(_("Shipment ids are numbers."))
     if not 0 < len(ids) <= MAX_LABELS:
         return HttpResponseBadRequest(_("Choose between 1 and %(max)d shipments.") % {"max": MAX_LABELS})
+    if len(storable_ids(ids)) != len(ids):
+        raise NotFound(_("No shipment has this id."))
     shipments = _shipments_for_scope(request.scope, ids)
     return _pdf(labels_pdf(shipments=shipments, trace_url=_trace_url(request)), "labels.pdf")
 

@@ -212,3 +212,23 @@ def test_it_refuses_an_unknown_courier(as_clerk_miaoba, miaoba_shipment):
 
     assert response.status_code == 400
     assert list(error_of(response)["fields"]) == ["carrier"]
+
+
+def test_it_answers_404_for_an_id_no_row_can_have(as_clerk_miaoba, miaoba_shipment):
+    response = as_clerk_miaoba.post("/api/v1/shipments/9223372036854775808/events/", {"type": "received"},
+                                    format="json")
+
+    assert response.status_code == 404
+
+
+def test_it_refuses_weights_for_another_shipments_lines(as_clerk_miaoba, miaoba_shipment, people):
+    other = paid_shipment().lines.get()
+    line = miaoba_shipment.lines.get()
+
+    response = as_clerk_miaoba.post(events_url(miaoba_shipment), {"type": "received", "lines": [
+        {"id": line.pk, "weight_kg": "1.850", "grade": "first"}, {"id": other.pk, "weight_kg": "2", "grade": "first"},
+    ]}, format="json")
+
+    assert response.status_code == 400
+    other.refresh_from_db()
+    assert other.weight_kg is None

@@ -158,3 +158,13 @@ def test_it_links_each_parcel_from_the_buyers_order_page(signed_in, people):
     page = signed_in(people.buyer).get(reverse("customer:order", kwargs={"order_number": shipment.order.number}))
 
     assert trace_url(shipment) in page.content.decode()
+
+
+def test_it_names_the_courier_not_the_place_a_courier_reported(client, people):
+    shipment = moved_to(paid_shipment(), State.DISPATCHED)
+    shipment_move(shipment=shipment, move=Move(to=State.IN_TRANSIT), source="carrier:ems",
+                  place="签收人 王小明 13800138000 朝阳区建国路88号")
+
+    page = client.get(trace_url(shipment)).content.decode()
+
+    assert "13800138000" not in page and "建国路" not in page

@@ -83,3 +83,9 @@ def test_it_refuses_a_batch_with_no_ids_bad_ids_or_too_many(signed_in, people, i
     response = signed_in(people.clerk_miaoba).get(reverse("station:labels"), {"ids": ids})
 
     assert response.status_code == 400
+
+
+def test_it_answers_404_for_label_ids_no_row_can_have(signed_in, people):
+    response = signed_in(people.clerk_miaoba).get("/station/shipments/labels.pdf?ids=99999999999999999999")
+
+    assert response.status_code == 404
