@@ -85,24 +85,24 @@ def shipments_move(
         raise NotFound(_("No shipment has this id.") if len(ids) == 1 else _("Some of these shipments do not exist."))
     if move.to not in State.__members__.values():
         raise InvalidInput(_("Unknown shipment event."), fields={"type": [_("Unknown shipment event.")]})
-    # Rows locked in id order, like stock records: two batches sharing shipments never deadlock.
-    shipments = list(
-        (Shipment.objects.all() if within is None else within)
-        .select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .select_related("station", "order")
-        .order_by("id")
-    )
+    # One query reads the lines with their shipments and everything the commerce layer and the API
+    # answer need, and locks the shipments, in id order like stock records: two batches sharing
+    # shipments never deadlock. (Every shipment has lines: it is made with them.)
+    scoped = (Shipment.objects.all() if within is None else within).filter(pk__in=ids)
+    shipments_by_id, lines = {}, {}
+    for line in (
+        ShipmentLine.objects.select_for_update(of=("shipment",))
+        .filter(shipment__in=scoped)
+        .select_related(
+            "shipment__station", "shipment__order", "order_line__product", "order_line__partner__seller__household"
+        )
+        .order_by("shipment_id", "id")
+    ):
+        line.shipment = shipments_by_id.setdefault(line.shipment_id, line.shipment)
+        lines.setdefault(line.shipment_id, []).append(line)
+    shipments = list(shipments_by_id.values())
     if len(shipments) != len(ids):
         raise missing_error(ids, shipments)
-    lines = {s.pk: [] for s in shipments}
-    # With what the commerce layer and the API answer need, so they ask the database no more.
-    for line in (
-        ShipmentLine.objects.filter(shipment_id__in=ids)
-        .select_related("order_line__product", "order_line__partner__seller__household")
-        .order_by("id")
-    ):
-        lines[line.shipment_id].append(line)
 
     if set(move.intake) - {line.pk for batch in lines.values() for line in batch}:
         raise InvalidInput(_("Some weighed lines are not part of these shipments."), fields={"lines": [

@@ -6,4 +6,8 @@ class OrderConfig(apps.OrderConfig):
 
     def ready(self):
         super().ready()
-        from shop.order import shipping_reactions  # noqa: F401  (connects the receivers; models must be loaded first)
+        from django.db.models.signals import post_migrate
+
+        from shop.order import shipping_reactions  # connects the receivers; models must be loaded first
+
+        post_migrate.connect(shipping_reactions.shipping_event_types_ensure, sender=self)

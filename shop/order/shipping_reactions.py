@@ -13,9 +13,11 @@ Receivers run inside the move's transaction: a refund that fails undoes the move
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import receiver
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from oscar.apps.order.signals import order_status_changed
@@ -111,8 +113,7 @@ def lines_follow_shipments(lines: list[dict], to: str) -> None:
 def shipping_events_record(moved, lines: list[dict]) -> None:
     """One Oscar shipping event per shipment, naming the lines it moved."""
     to = moved[0].event.type
-    label = str(ShipmentStatus(to).label)
-    event_type, _created = ShippingEventType.objects.get_or_create(code=slugify(to), defaults={"name": label})
+    event_type = shipping_event_type(to)
     events = [
         ShippingEvent(order_id=m.shipment.order_id, event_type=event_type, notes=event_notes(m))
         for m in moved
@@ -124,6 +125,29 @@ def shipping_events_record(moved, lines: list[dict]) -> None:
                               quantity=line["quantity"])
         for line in lines
     )
+
+
+# Oscar's event type of each shipment status, made by `shipping_event_types_ensure` after every
+# migrate (and every flush of a test database, which is followed by one) and remembered by the
+# process: a move then spends no query looking its type up.
+EVENT_TYPES: dict[str, ShippingEventType] = {}
+
+
+def shipping_event_types_ensure(**kwargs) -> None:
+    """A post_migrate receiver: the event types exist, and the process forgets any it knew."""
+    EVENT_TYPES.clear()
+    with translation.override(settings.LANGUAGE_CODE):  # the shop's records are in the site's language
+        for status in ShipmentStatus:
+            ShippingEventType.objects.get_or_create(code=slugify(status.value), defaults={"name": str(status.label)})
+
+
+def shipping_event_type(status: str) -> ShippingEventType:
+    if status not in EVENT_TYPES:
+        with translation.override(settings.LANGUAGE_CODE):
+            EVENT_TYPES[status], _created = ShippingEventType.objects.get_or_create(
+                code=slugify(status), defaults={"name": str(ShipmentStatus(status).label)}
+            )
+    return EVENT_TYPES[status]
 
 
 def event_notes(m) -> str:
