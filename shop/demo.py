@@ -27,7 +27,7 @@ from catalogue.models import Product, StorageClass
 from logistics.models import Grade, Shipment, Station, StationRole
 from logistics.movement import Intake, Move, return_window_closes, shipments_move
 from logistics.services import station_ensure, station_member_add
-from logistics.states import State
+from logistics.states import CARRIER_MOVES, State
 from sellers import synthetic
 from sellers.models import Household, StoryIndexPage, StoryPage
 from sellers.partner.models import StockRecord
@@ -524,9 +524,12 @@ def _parcel_moves(shipment: Shipment, spec: DemoParcel, *, placed, now, rng, by)
         when += timedelta(hours=COLD_DELIVERY_HOURS if cold_delivery else HOURS_BEFORE[step])
         if when > now:
             return
+        # The courier reports its own moves (as its webhook would); the station makes the others.
+        by_courier = step in CARRIER_MOVES and shipment.carrier
         with time_machine.travel(when, tick=False):
             (moved,) = shipments_move(
-                shipment_ids=[shipment.pk], move=_move(shipment, lines, step, spec, rng), by=by,
+                shipment_ids=[shipment.pk], move=_move(shipment, lines, step, spec, rng),
+                by=None if by_courier else by, source=f"carrier:{shipment.carrier}" if by_courier else "station",
                 place=PLACES.get(step, ""),
             )
         shipment = moved.shipment
