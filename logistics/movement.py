@@ -66,18 +66,21 @@ def return_window_closes(shipment: Shipment) -> datetime | None:
 
 
 def shipment_move(
-    *, shipment: Shipment, move: Move, by=None, source: str = "station", place: str = "", within=None
+    *, shipment: Shipment, move: Move, by=None, source: str = "station", place: str = "", within=None, at=None
 ) -> Moved:
-    return shipments_move(shipment_ids=[shipment.pk], move=move, by=by, source=source, place=place, within=within)[0]
+    return shipments_move(
+        shipment_ids=[shipment.pk], move=move, by=by, source=source, place=place, within=within, at=at
+    )[0]
 
 
 @transaction.atomic
 def shipments_move(
     *, shipment_ids: Iterable[int], move: Move, by=None, source: str = "station", place: str = "",
-    within: QuerySet[Shipment] | None = None,
+    within: QuerySet[Shipment] | None = None, at: datetime | None = None,
 ) -> list[Moved]:
     """Move every shipment of `shipment_ids` to `move.to`, or none of them. `within`: the shipments
-    the caller may move (their scope); the ids are looked up in it as they are locked."""
+    the caller may move (their scope); the ids are looked up in it as they are locked. `at`: when it
+    happened, if earlier than now (a courier's report): kept between the shipments' last move and now."""
     ids = sorted(set(shipment_ids))
     if not ids:
         raise InvalidInput(_("Choose at least one shipment."))
@@ -120,6 +123,9 @@ def shipments_move(
             raise problem_error(message, shipments[0], move)
         raise IllegalState(_("None of these shipments moved: some of them cannot."), fields=problems)
 
+    # A courier's clock, or a report that arrives late: never before the last move, never ahead of ours.
+    if at is not None:
+        now = min(max([at, *(s.status_changed_at for s in shipments if s.status_changed_at)]), now)
     carrier = carrier_get(move.carrier) if move.carrier else None
     events, changed_lines, moved = [], [], []
     for shipment in shipments:

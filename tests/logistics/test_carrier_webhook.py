@@ -3,6 +3,7 @@ shipment, each notice once; every refusal changes nothing."""
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -400,3 +401,12 @@ def test_it_ignores_fields_it_does_not_read(deliver, handed_to_aggregator):
     response = deliver(update(courier_staff="张师傅"))
 
     assert response.status_code == 200
+
+
+def test_it_dates_the_move_when_the_courier_says_it_happened(deliver, handed_to_aggregator, time_machine):
+    happened = handed_to_aggregator.status_changed_at + timedelta(minutes=30)
+    time_machine.move_to(happened + timedelta(hours=2), tick=False)  # the update arrives two hours late
+
+    deliver(update(occurred_at=happened.isoformat()))
+
+    assert handed_to_aggregator.events.last().at == happened

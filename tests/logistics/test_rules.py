@@ -356,3 +356,24 @@ def test_it_refuses_a_batch_naming_a_shipment_that_does_not_exist(people):
 
     shipment.refresh_from_db()
     assert shipment.status == State.QC_PASSED
+
+
+def test_it_records_a_couriers_move_at_the_time_it_happened(people, time_machine):
+    shipment = moved_to(paid_shipment(), State.IN_TRANSIT)
+    happened = shipment.status_changed_at + timedelta(minutes=5)
+    time_machine.move_to(happened + timedelta(hours=1), tick=False)  # the report arrives an hour late
+
+    shipment_move(shipment=shipment, move=Move(to=State.DELIVERED), source="carrier:ems", at=happened)
+
+    shipment.refresh_from_db()
+    assert shipment.delivered_at == happened == shipment.events.last().at
+
+
+def test_it_never_records_a_move_before_the_last_one_or_in_the_future(people):
+    shipment = moved_to(paid_shipment(), State.IN_TRANSIT)
+    last = shipment.status_changed_at
+
+    shipment_move(shipment=shipment, move=Move(to=State.DELIVERED), at=last - timedelta(days=3))
+
+    shipment.refresh_from_db()
+    assert shipment.delivered_at == last

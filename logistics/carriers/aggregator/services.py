@@ -144,7 +144,8 @@ def tracking_update_apply(*, update: TrackingUpdate) -> Moved:
     # site's language, whatever language the aggregator's request asked for.
     with translation.override(settings.LANGUAGE_CODE):
         moved = shipment_move(
-            shipment=shipment, move=move, by=None, source=f"carrier:{update.carrier}", place=update.location
+            shipment=shipment, move=move, by=None, source=f"carrier:{update.carrier}", place=update.location,
+            at=update.occurred_at,  # the delivery's own time starts the settlement clock
         )
     logger.info(
         "Aggregator notice %s: shipment %s is %s (%s, reported at %s).",
