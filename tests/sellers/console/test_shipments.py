@@ -477,3 +477,9 @@ def test_pages_of_50_shipments_are_under_100_kb(clerk):
 
     assert received.content.decode().count('name="ids"') == 50
     assert len(received.content) < 100_000 and len(collect.content) < 100_000
+
+
+def test_it_tells_a_clerk_of_another_station_why_in_their_language(signed_in, people, miaoba):
+    page = signed_in(people.clerk_poji).get(url("shipment", miaoba.pk)).content.decode()
+
+    assert "该包裹属于其他站点。" in page and "无权访问" in page
