@@ -106,6 +106,8 @@ class ShipmentList(generics.ListAPIView):
         shipments = shipments_queue(scope_for(self.request.user))
         params = self.request.query_params
         if params.get("station"):
+            if not Station.objects.filter(code=params["station"]).exists():
+                raise serializers.ValidationError({"station": [_("No station has this code.")]})
             shipments = shipments.filter(station__code=params["station"])
         if params.get("status"):
             if params["status"] not in ShipmentStatus.values:

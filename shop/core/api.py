@@ -56,7 +56,8 @@ def exception_handler(exc, context):
     fields = {}
     message = str(getattr(exc, "detail", "")) or _("Error.")
     if isinstance(exc, exceptions.ValidationError):
-        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields = {name: flat_messages(errors) for name, errors in detail.items()}
         message = _("Invalid input.")
     code = {
         status.HTTP_400_BAD_REQUEST: "invalid",
@@ -96,6 +97,17 @@ class Pages(LimitOffsetPagination):
 
     default_limit = 50
     max_limit = 200
+
+
+def flat_messages(errors, path: str = "") -> list[str]:
+    """A field's messages as the error body promises them, a list of strings: the errors of a list
+    of objects (`lines`) or of a nested object are named by their place, "1.weight_kg: ..."."""
+    if isinstance(errors, dict):
+        return [m for key, value in errors.items() for m in flat_messages(value, f"{path}{key}.")]
+    if isinstance(errors, list) and any(isinstance(item, dict | list) for item in errors):
+        return [m for index, value in enumerate(errors) for m in flat_messages(value, f"{path}{index}.")]
+    prefix = f"{path[:-1]}: " if path else ""
+    return [f"{prefix}{message}" for message in (errors if isinstance(errors, list) else [errors])]
 
 
 class ErrorSerializer(serializers.Serializer):

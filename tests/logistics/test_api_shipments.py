@@ -232,3 +232,21 @@ def test_it_refuses_weights_for_another_shipments_lines(as_clerk_miaoba, miaoba_
     assert response.status_code == 400
     other.refresh_from_db()
     assert other.weight_kg is None
+
+
+def test_it_names_each_bad_item_of_a_list_by_its_place(as_clerk_miaoba, miaoba_shipment):
+    line = miaoba_shipment.lines.get()
+
+    response = as_clerk_miaoba.post(events_url(miaoba_shipment), {
+        "type": "received", "lines": [{"id": line.pk, "weight_kg": "heavy", "grade": "first"}],
+    }, format="json")
+
+    (message,) = error_of(response)["fields"]["lines"]
+    assert message.startswith("0.weight_kg: ")
+
+
+def test_it_answers_an_unknown_station_filter_with_400(as_clerk_miaoba, miaoba_shipment):
+    response = as_clerk_miaoba.get(reverse("api-v1-shipments") + "?station=NOWHERE")
+
+    assert response.status_code == 400
+    assert list(error_of(response)["fields"]) == ["station"]
