@@ -71,8 +71,10 @@ QUEUE_STAGES: dict[str, frozenset[State]] = {
     "with_carrier": frozenset({State.DISPATCHED, State.IN_TRANSIT}),
     "exceptions": frozenset({State.EXCEPTION, State.RETURN_REQUESTED}),
     "delivered": frozenset({State.DELIVERED}),
+    # Goods that failed the check or came back: the station hands them back to their farmers.
+    "back_to_farmer": frozenset({State.QC_FAILED, State.RETURNED}),
 }
-RECENTLY_DELIVERED_DAYS = 7  # the "delivered" tab shows the last week; older ones are in the API
+RECENTLY_DELIVERED_DAYS = 7  # the "delivered" and "back" tabs show the last week; older ones are in the API
 # Chilled and frozen goods waiting at the station: received, and not yet handed to the courier.
 WAITING_COLD = Q(storage__in=[Storage.CHILLED, Storage.FROZEN], status__in=AT_STATION, received_at__isnull=False)
 
@@ -81,6 +83,8 @@ def _stage_filter(stage: str, *, now: datetime) -> Q:
     condition = Q(status__in=QUEUE_STAGES[stage])
     if stage == "delivered":
         condition &= Q(delivered_at__gte=now - timedelta(days=RECENTLY_DELIVERED_DAYS))
+    elif stage == "back_to_farmer":
+        condition &= Q(status_changed_at__gte=now - timedelta(days=RECENTLY_DELIVERED_DAYS))
     return condition
 
 

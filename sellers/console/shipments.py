@@ -45,6 +45,7 @@ STAGE_LABELS = {
     "with_carrier": gettext_lazy("With the courier"),
     "exceptions": gettext_lazy("Exceptions & returns"),
     "delivered": gettext_lazy("Delivered"),
+    "back_to_farmer": gettext_lazy("Back to the farmer"),
 }
 # What the queue offers for the selected shipments of each tab; "labels" is the PDF of their labels.
 STAGE_ACTIONS = {

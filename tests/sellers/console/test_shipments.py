@@ -483,3 +483,11 @@ def test_it_tells_a_clerk_of_another_station_why_in_their_language(signed_in, pe
     page = signed_in(people.clerk_poji).get(url("shipment", miaoba.pk)).content.decode()
 
     assert "该包裹属于其他站点。" in page and "无权访问" in page
+
+
+def test_it_lists_goods_to_give_back_to_their_farmers(clerk, people):
+    failed = moved_to(paid_shipment(), State.QC_FAILED)
+
+    page = clerk.get(url("shipments") + "?stage=back_to_farmer").content.decode()
+
+    assert str(failed.order.number) in page and "退还" in page
