@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.dispatch import receiver
 from django.utils import translation
 from django.utils.text import slugify
@@ -70,47 +69,40 @@ def on_order_status_changed(sender, order, old_status, new_status, **kwargs):
 
 @receiver(shipments_moved, dispatch_uid="shop.order.shipping_reactions.shipments_moved")
 def on_shipments_moved(sender, moved, by, **kwargs):
+    # The move read its lines with their order lines: nothing here asks for them again.
     to = moved[0].event.type
-    lines = [  # already read, with their order lines, by the move
-        {"pk": line.order_line_id, "quantity": line.order_line.quantity, "order_id": line.order_line.order_id,
-         "shipment_line__shipment_id": line.shipment_id, "shipment_line__qc_failed": line.qc_failed}
-        for m in moved for line in m.lines
-    ]
-    lines_follow_shipments(lines, to)
-    shipping_events_record(moved, lines)
+    lines_follow_shipments(moved, to)
+    shipping_events_record(moved)
     orders_follow_shipments({m.shipment.order for m in moved}, to)
-    of_shipment = defaultdict(list)
-    for line in lines:
-        of_shipment[line["shipment_line__shipment_id"]].append(line)
     for m in moved:
-        shipment_refund(m, of_shipment[m.shipment.pk], by)
+        shipment_refund(m, by)
 
 
-def shipment_refund(m, lines: list[dict], by) -> None:
+def shipment_refund(m, by) -> None:
     """Failed lines go back to the buyer; a parcel that never reaches them usable (every line failed,
     or it came back) costs them nothing, its delivery charge included."""
     to = m.event.type
     if to == State.QC_FAILED:
-        lines_refund(m.shipment.order, [line["pk"] for line in lines], by,
+        lines_refund(m.shipment.order, m.lines, by,
                      _("Failed the quality check at the station."), delivery=m.shipment.delivery_charge)
     elif m.failed_lines:
-        lines_refund(m.shipment.order, [line.order_line_id for line in m.failed_lines], by,
-                     _("Failed the quality check at the station."))
+        lines_refund(m.shipment.order, m.failed_lines, by, _("Failed the quality check at the station."))
     elif to == State.RETURNED:
-        kept = [line["pk"] for line in lines if not line["shipment_line__qc_failed"]]
+        kept = [line for line in m.lines if not line.qc_failed]
         lines_refund(m.shipment.order, kept, by, _("The parcel came back."), delivery=m.shipment.delivery_charge)
 
 
-def lines_follow_shipments(lines: list[dict], to: str) -> None:
-    passed = [line["pk"] for line in lines if not line["shipment_line__qc_failed"]]
-    failed = [line["pk"] for line in lines if line["shipment_line__qc_failed"]]
+def lines_follow_shipments(moved, to: str) -> None:
+    lines = [line for m in moved for line in m.lines]
+    passed = [line.order_line_id for line in lines if not line.qc_failed]
+    failed = [line.order_line_id for line in lines if line.qc_failed]
     if passed:
         Line.objects.filter(pk__in=passed).update(status=to)
     if failed and to in (State.QC_PASSED, State.QC_FAILED):
         Line.objects.filter(pk__in=failed).update(status=State.QC_FAILED)
 
 
-def shipping_events_record(moved, lines: list[dict]) -> None:
+def shipping_events_record(moved) -> None:
     """One Oscar shipping event per shipment, naming the lines it moved."""
     to = moved[0].event.type
     event_type = shipping_event_type(to)
@@ -119,11 +111,10 @@ def shipping_events_record(moved, lines: list[dict]) -> None:
         for m in moved
     ]
     ShippingEvent.objects.bulk_create(events)
-    event_of = {m.shipment.pk: event for m, event in zip(moved, events, strict=True)}
     ShippingEventQuantity.objects.bulk_create(
-        ShippingEventQuantity(event=event_of[line["shipment_line__shipment_id"]], line_id=line["pk"],
-                              quantity=line["quantity"])
-        for line in lines
+        ShippingEventQuantity(event=event, line_id=line.order_line_id, quantity=line.order_line.quantity)
+        for m, event in zip(moved, events, strict=True)
+        for line in m.lines
     )
 
 
@@ -134,16 +125,15 @@ EVENT_TYPES: dict[str, ShippingEventType] = {}
 
 
 def shipping_event_types_ensure(**kwargs) -> None:
-    """A post_migrate receiver: the event types exist, and the process forgets any it knew."""
+    """A post_migrate receiver: the event types exist, and the process knows the ones just read."""
     EVENT_TYPES.clear()
-    with translation.override(settings.LANGUAGE_CODE):  # the shop's records are in the site's language
-        for status in ShipmentStatus:
-            ShippingEventType.objects.get_or_create(code=slugify(status.value), defaults={"name": str(status.label)})
+    for status in ShipmentStatus:
+        shipping_event_type(status)
 
 
 def shipping_event_type(status: str) -> ShippingEventType:
     if status not in EVENT_TYPES:
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(settings.LANGUAGE_CODE):  # the shop's records are in the site's language
             EVENT_TYPES[status], _created = ShippingEventType.objects.get_or_create(
                 code=slugify(status), defaults={"name": str(ShipmentStatus(status).label)}
             )
@@ -172,14 +162,11 @@ def orders_follow_shipments(orders: set[Order], to: str) -> None:
                 order.set_status(OrderStatus.DELIVERED)
 
 
-def lines_refund(order: Order, line_ids: list[int], by, reason: str, delivery: Decimal = Decimal("0.00")) -> None:
-    """Refund what is left of these lines (a line refunded by hand earlier is not refunded twice),
-    and `delivery`."""
+def lines_refund(order: Order, lines, by, reason: str, delivery: Decimal = Decimal("0.00")) -> None:
+    """Refund what is left of these shipment lines' order lines (a line refunded by hand earlier is
+    not refunded twice), and `delivery`."""
     already = refunded_quantities(order=order)
-    quantities = {
-        pk: quantity - already.get(pk, 0)
-        for pk, quantity in Line.objects.filter(pk__in=line_ids).values_list("pk", F("quantity"))
-    }
+    quantities = {line.order_line_id: line.order_line.quantity - already.get(line.order_line_id, 0) for line in lines}
     quantities = {pk: qty for pk, qty in quantities.items() if qty > 0}
     if quantities:
         # Never more than the order paid for delivery (an order placed with another shipping method).
