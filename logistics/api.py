@@ -63,8 +63,8 @@ class ShipmentLineSerializer(serializers.Serializer):
     qc_failed = serializers.BooleanField()
 
     def get_household(self, line) -> str | None:
-        seller = getattr(line.order_line.partner, "seller", None) if line.order_line.partner else None
-        return seller.household.registry_id if seller and seller.household else None
+        household = line.household
+        return household.registry_id if household else None
 
 
 class ShipmentEventSerializer(serializers.Serializer):

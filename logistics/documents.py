@@ -29,7 +29,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from logistics.carriers import carrier_get
-from logistics.models import Shipment, Storage
+from logistics.models import Shipment, Storage, supplier_household
 
 
 def _cjk_font() -> str:
@@ -222,8 +222,7 @@ def _lines_table(shipment: Shipment) -> Table:
 
 def _supplier(order_line) -> str:
     """The household's registry ID (a cooperative's name when no household made it)."""
-    partner = order_line.partner
-    seller = getattr(partner, "seller", None) if partner else None
-    if seller is not None and seller.household is not None:
-        return seller.household.registry_id
-    return partner.name if partner else "—"
+    household = supplier_household(order_line)
+    if household is not None:
+        return household.registry_id
+    return order_line.partner.name if order_line.partner_id else "—"

@@ -146,6 +146,15 @@ class Grade(models.TextChoices):
     OFF = "off", _("Off grade")
 
 
+def supplier_household(order_line):
+    """The registered household that supplied an order line; None for a cooperative's or the
+    platform's own goods. Read through the line's seller by attribute: logistics does not import
+    the registry."""
+    partner = order_line.partner if order_line.partner_id else None
+    seller = getattr(partner, "seller", None) if partner is not None else None
+    return seller.household if seller is not None and seller.household_id else None
+
+
 class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
     order_line = models.OneToOneField("order.Line", on_delete=models.PROTECT, related_name="shipment_line")
@@ -161,6 +170,10 @@ class ShipmentLine(models.Model):
                 condition=models.Q(weight_kg__isnull=True) | models.Q(weight_kg__gt=0), name="shipment_line_weight_positive"
             )
         ]
+
+    @property
+    def household(self):
+        return supplier_household(self.order_line)
 
 
 class ShipmentEvent(models.Model):

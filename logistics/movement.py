@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from logistics.carriers import carrier_get
 from logistics.models import Grade, Shipment, ShipmentEvent, ShipmentLine, ShipmentStatus
+from logistics.selectors import shipments_refusal
 from logistics.signals import shipments_moved
 from logistics.states import State, may_move
-from shop.core.errors import IllegalState, InvalidInput, NotFound, OutOfScope
+from shop.core.errors import IllegalState, InvalidInput, NotFound
 from shop.core.ids import storable_ids
 
 MAX_WEIGHT_KG = Decimal("500")
@@ -105,7 +106,10 @@ def shipments_move(
         lines.setdefault(line.shipment_id, []).append(line)
     shipments = list(shipments_by_id.values())
     if len(shipments) != len(ids):
-        raise missing_error(ids, shipments)
+        refusal = shipments_refusal(set(ids) - set(shipments_by_id))
+        if len(ids) > 1 and isinstance(refusal, NotFound):  # a batch naming no such shipment: a bad request
+            raise InvalidInput(_("Some of these shipments do not exist."))
+        raise refusal
 
     if set(move.intake) - {line.pk for batch in lines.values() for line in batch}:
         raise InvalidInput(_("Some weighed lines are not part of these shipments."), fields={"lines": [
@@ -126,33 +130,26 @@ def shipments_move(
     # A courier's clock, or a report that arrives late: never before the last move, never ahead of ours.
     if at is not None:
         now = min(max([at, *(s.status_changed_at for s in shipments if s.status_changed_at)]), now)
-    carrier = carrier_get(move.carrier) if move.carrier else None
-    events, changed_lines, moved = [], [], []
+    changes = shipment_changes(move, now)
+    events, moved = [], []
     for shipment in shipments:
         failed = apply_to_lines(lines[shipment.pk], move)
-        changed_lines += lines[shipment.pk]
         event = ShipmentEvent(
             shipment=shipment, type=move.to, from_status=shipment.status, at=now, by=by, source=source,
             place=place or shipment.station.name, note=move.note,
             carrier=move.carrier, tracking_number=move.tracking_number,
         )
-        apply_to_shipment(shipment, move, carrier, now)
+        for name, value in changes.items():  # the receivers and the API answer see the shipment as saved
+            setattr(shipment, name, value)
         events.append(event)
         moved.append(Moved(shipment=shipment, event=event, lines=lines[shipment.pk], failed_lines=failed))
     ShipmentEvent.objects.bulk_create(events)
-    lines_write(changed_lines, move, failed=[line.pk for m in moved for line in m.failed_lines])
-    shipments_write(ids, move, now)
+    lines_write([line for m in moved for line in m.lines], move, failed=[line.pk for m in moved for line in m.failed_lines])
+    # One UPDATE for the batch: a morning's 200 parcels cost one statement, not the large CASE
+    # expressions of a bulk_update.
+    Shipment.objects.filter(pk__in=ids).update(**changes)
     shipments_moved.send(sender=Shipment, moved=moved, by=by)
     return moved
-
-
-def missing_error(ids: list[int], found: list[Shipment]):
-    missing = set(ids) - {shipment.pk for shipment in found}
-    if Shipment.objects.filter(pk__in=missing).exists():
-        return OutOfScope(_("This shipment belongs to another station."))
-    if len(ids) == 1:
-        return NotFound(_("No shipment has this id."))
-    return InvalidInput(_("Some of these shipments do not exist."))
 
 
 def move_problem(shipment: Shipment, lines: list[ShipmentLine], move: Move, now: datetime) -> str | None:
@@ -264,16 +261,15 @@ def apply_to_lines(lines: list[ShipmentLine], move: Move) -> list[ShipmentLine]:
 STAMPED = {State.RECEIVED: "received_at", State.DISPATCHED: "dispatched_at", State.DELIVERED: "delivered_at"}
 
 
-def shipments_write(ids: list[int], move: Move, now: datetime) -> None:
-    """One UPDATE for the batch: every shipment gets the same status and time (a morning's 200
-    parcels cost one statement, not the large CASE expressions of a bulk_update)."""
+def shipment_changes(move: Move, now: datetime) -> dict:
+    """The fields a move sets, the same on every shipment of a batch."""
     fields = {"status": move.to, "status_changed_at": now}
     if move.to in STAMPED:
         fields[STAMPED[move.to]] = now
     if move.to == State.DISPATCHED:  # a re-dispatch without a new courier keeps its own
         fields.update({"carrier": move.carrier} if move.carrier else {})
         fields.update({"tracking_number": move.tracking_number} if move.tracking_number else {})
-    Shipment.objects.filter(pk__in=ids).update(**fields)
+    return fields
 
 
 def lines_write(lines: list[ShipmentLine], move: Move, *, failed: list[int]) -> None:
@@ -281,16 +277,3 @@ def lines_write(lines: list[ShipmentLine], move: Move, *, failed: list[int]) -> 
         ShipmentLine.objects.bulk_update(lines, ["weight_kg", "grade"])
     elif failed:
         ShipmentLine.objects.filter(pk__in=failed).update(qc_failed=True)
-
-
-def apply_to_shipment(shipment: Shipment, move: Move, carrier, now: datetime) -> None:
-    shipment.status = move.to
-    shipment.status_changed_at = now
-    if move.to == State.RECEIVED:
-        shipment.received_at = now
-    elif move.to == State.DISPATCHED:
-        shipment.dispatched_at = now
-        shipment.carrier = move.carrier or shipment.carrier
-        shipment.tracking_number = move.tracking_number or shipment.tracking_number
-    elif move.to == State.DELIVERED:
-        shipment.delivered_at = now

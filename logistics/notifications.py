@@ -139,7 +139,7 @@ def shipment_events_sms_intake(*, event_ids: list[int]) -> list[int]:
     )
     by_household = defaultdict(list)
     for line in lines:
-        household = household_of(line.order_line)
+        household = line.household
         if household is not None:
             by_household[(line.shipment_id, household)].append(line)
     failed = set()
@@ -153,13 +153,6 @@ def shipment_events_sms_intake(*, event_ids: list[int]) -> list[int]:
         if not farmer_sms(household, text):
             failed.add(event_of[shipment_id])
     return sorted(failed)
-
-
-def household_of(order_line):
-    """The registered household that supplied an order line; None for a cooperative's or the
-    platform's own goods (their income reaches households otherwise)."""
-    seller = getattr(order_line.partner, "seller", None) if order_line.partner_id else None
-    return seller.household if seller is not None and seller.household_id else None
 
 
 def farmer_sms(household, text: str) -> bool:

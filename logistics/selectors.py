@@ -12,7 +12,7 @@ from pypinyin import lazy_pinyin
 from logistics.access import Scope
 from logistics.models import Shipment, ShipmentEvent, ShipmentLine, ShipmentStatus, Storage
 from logistics.states import AT_STATION, State
-from shop.core.errors import NotFound, OutOfScope
+from shop.core.errors import DomainError, NotFound, OutOfScope
 from shop.core.ids import storable_ids
 
 
@@ -49,14 +49,23 @@ def with_shipment_details(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
     )
 
 
+def shipments_refusal(missing: Iterable[int], *, many: bool = False) -> DomainError:
+    """Why shipments asked for are not among the caller's: another station's (OutOfScope) if one of
+    them exists, else unknown (NotFound)."""
+    if Shipment.objects.filter(pk__in=storable_ids(missing)).exists():
+        return OutOfScope(
+            _("Some of these shipments belong to another station.") if many
+            else _("This shipment belongs to another station.")
+        )
+    return NotFound(_("Some of these shipments do not exist.") if many else _("No shipment has this id."))
+
+
 def shipment_for_scope(*, scope: Scope, pk: int) -> Shipment:
     """One shipment with its details: NotFound for an unknown id, OutOfScope for another station's."""
     shipment = with_shipment_details(shipments_in_scope(scope)).filter(pk=pk).first()
-    if shipment is not None:
-        return shipment
-    if Shipment.objects.filter(pk=pk).exists():
-        raise OutOfScope(_("This shipment belongs to another station."))
-    raise NotFound(_("No shipment has this id."))
+    if shipment is None:
+        raise shipments_refusal([pk])
+    return shipment
 
 
 # --- the station console's shipping pages ---------------------------------------------------------
@@ -131,11 +140,9 @@ def shipments_for_scope(*, scope: Scope, pks: Iterable[int]) -> list[int]:
     if storable_ids(pks) != pks:
         raise NotFound(_("Some of these shipments do not exist."))
     found = set(shipments_in_scope(scope).filter(pk__in=pks).values_list("pk", flat=True))
-    if found == pks:
-        return sorted(found)
-    if Shipment.objects.filter(pk__in=pks - found).exists():
-        raise OutOfScope(_("Some of these shipments belong to another station."))
-    raise NotFound(_("Some of these shipments do not exist."))
+    if found != pks:
+        raise shipments_refusal(pks - found, many=True)
+    return sorted(found)
 
 
 def shipment_with_history(*, scope: Scope, pk: int, now: datetime) -> Shipment:
@@ -151,11 +158,9 @@ def shipment_with_history(*, scope: Scope, pk: int, now: datetime) -> Shipment:
         .prefetch_related(Prefetch("lines", queryset=lines), Prefetch("events", queryset=events))
         .filter(pk=pk).first()
     )
-    if shipment is not None:
-        return shipment
-    if Shipment.objects.filter(pk=pk).exists():
-        raise OutOfScope(_("This shipment belongs to another station."))
-    raise NotFound(_("No shipment has this id."))
+    if shipment is None:
+        raise shipments_refusal([pk])
+    return shipment
 
 
 def stage_of(status: str) -> str | None:
@@ -217,8 +222,7 @@ def collection_for_today(*, scope: Scope) -> Collection:
     shipments = set()
     for line in lines:
         order_line = line.order_line
-        seller = getattr(order_line.partner, "seller", None) if order_line.partner_id else None
-        household = seller.household if seller else None
+        household = line.household
         village = household.village if household else ""
         key = (village, household.pk if household else order_line.partner_name)
         if key not in households:

@@ -92,8 +92,8 @@ def _place(event, station) -> str:
 
 
 def _household_id(line) -> int | None:
-    seller = getattr(line.order_line.partner, "seller", None) if line.order_line.partner else None
-    return seller.household_id if seller else None
+    household = line.household
+    return household.pk if household else None
 
 
 def _stories(household_ids: list[int | None]) -> dict[int, StoryPage]:

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from logistics.documents import labels_pdf, packing_slips_pdf
 from logistics.models import Shipment
-from logistics.selectors import shipment_for_scope, shipments_in_scope, with_shipment_details
+from logistics.selectors import shipment_for_scope, shipments_in_scope, shipments_refusal, with_shipment_details
 from sellers.console.access import station_staff_required
-from shop.core.errors import NotFound, OutOfScope
+from shop.core.errors import NotFound
 from shop.core.ids import storable_ids
 
 MAX_LABELS = 200  # a day's parcels at a busy station; more is a mistake, not a print run
@@ -48,10 +48,8 @@ def _shipments_for_scope(scope, ids: list[int]) -> list[Shipment]:
     found = with_shipment_details(shipments_in_scope(scope).filter(pk__in=ids)).select_related("order__shipping_address")
     by_id = {shipment.pk: shipment for shipment in found}
     missing = [pk for pk in ids if pk not in by_id]
-    if missing and Shipment.objects.filter(pk__in=missing).exists():
-        raise OutOfScope(_("This shipment belongs to another station."))
     if missing:
-        raise NotFound(_("No shipment has this id."))
+        raise shipments_refusal(missing)
     return [by_id[pk] for pk in ids]
 
 

@@ -152,11 +152,10 @@ def _lines(shipment) -> list[dict]:
     rows = []
     for line in shipment.lines.all():
         order_line = line.order_line
-        seller = getattr(order_line.partner, "seller", None) if order_line.partner_id else None
         rows.append({
             "line": line, "title": line_title(line), "quantity": order_line.quantity,
             "unit": order_line.product.display_unit if order_line.product else "",
-            "household": seller.household if seller else None, "seller_name": order_line.partner_name,
+            "household": line.household, "seller_name": order_line.partner_name,
         })
     return rows
 

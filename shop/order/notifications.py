@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from logistics.models import Shipment
-from logistics.notifications import farmer_sms, goods, goods_title, goods_unit, household_of
+from logistics.models import Shipment, supplier_household
+from logistics.notifications import farmer_sms, goods, goods_title, goods_unit
 from shop.core.money import round_to_fen
 from shop.order.models import Line, Order
 from shop.order.refunds import refunded_quantities
@@ -34,7 +34,7 @@ def order_sale_sms(*, order_id: int) -> bool:
     )
     by_household = defaultdict(list)
     for line in lines:
-        household = household_of(line)
+        household = supplier_household(line)
         if household is not None:
             by_household[household].append(line)
     sent = True
@@ -61,7 +61,7 @@ def shipment_settled_sms(*, shipment_id: int) -> bool:
     )
     by_household = defaultdict(list)
     for line in lines:
-        household = household_of(line)
+        household = supplier_household(line)
         kept = line.quantity - refunded.get(line.pk, 0)
         if household is not None and kept > 0:
             by_household[household].append((line, kept))
