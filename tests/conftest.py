@@ -146,6 +146,18 @@ def as_anonymous(api, people):
 # Reference data: the real divisions, once per run -------------------------------------------
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _ledger_purge_allowed(django_db_setup, django_db_blocker):
+    """Lets Django empty the ledger between transactional tests on SQLite: the ledger's DELETE
+    trigger stands aside while this table exists (impact migration 0004). Only test databases
+    have it; `tests/impact/test_append_only.py` drops it inside a test to prove the trigger."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE IF NOT EXISTS impact_ledger_purge_allowed (id INTEGER)")
+
+
 @pytest.fixture(scope="session")
 def _divisions_once(django_db_setup, django_db_blocker):
     """The official division codes, loaded once per run before any test's transaction begins

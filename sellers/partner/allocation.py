@@ -1,7 +1,7 @@
 """Which household fills an order line, fairly, and without ever selling stock twice.
 
 When several households sell the same pooled product, the sale goes to the one with
-the lowest e-commerce sales this year (only households that consent to selling are ever picked) (ties: the older listing, i.e. the lower stock
+the lowest e-commerce income credited this year (only households that consent to selling are ever picked) (ties: the older listing, i.e. the lower stock
 record id). A line is split across households when the first has too little stock.
 Stock rows are locked (`SELECT … FOR NO KEY UPDATE` on PostgreSQL) in id order, so
 concurrent checkouts queue instead of deadlocking, and each sees the stock the
@@ -11,49 +11,38 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 
 from catalogue.selectors import SELLABLE
+from impact.models import SellerYear
 from sellers.partner.lock_objects import stock_records_for_update
 from sellers.partner.models import StockRecord
-from shop.order.models import Line
-from shop.order.statuses import PAID_STATUSES
 
-# Sales this year: the measure of who needs the next sale most -------------------------------
+# Income this year: the measure of who needs the next sale most ------------------------------
 
 
-def _paid_lines_this_year():
-    """Order lines of paid e-commerce sales since 1 January (China time)."""
-    now = timezone.localtime()
-    start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    return Line.objects.filter(order__status__in=PAID_STATUSES, order__date_placed__gte=start)
+def _income_this_year():
+    """Each seller's net income credited since 1 January (China time), as the ledger keeps it
+    (`impact.SellerYear`, moved with every credit and reversal): one row per seller, no scan of
+    orders."""
+    return SellerYear.objects.filter(year=timezone.localdate().year)
 
 
 def sales_this_year_by_partner(*, partner_ids) -> dict[int, Decimal]:
-    """Each seller's paid e-commerce sales since 1 January (China time): the measure of
-    who needs the next sale most, until the impact ledger credits income."""
-    rows = (
-        _paid_lines_this_year().filter(partner_id__in=partner_ids)
-        .values("partner_id")
-        .annotate(total=Sum("line_price_incl_tax"))
-    )
-    return {row["partner_id"]: row["total"] for row in rows}
+    """Each seller's income credited this year, by partner id (missing: nothing yet)."""
+    rows = _income_this_year().filter(seller__partner_id__in=partner_ids).values_list("seller__partner_id", "net_income")
+    return dict(rows)
 
 
 def stockrecords_for_fair_pick(records: QuerySet) -> QuerySet:
     """The stock records that may be sold (`SELLABLE`: not of a household that withdrew its
-    consent), each with its seller's `sales_this_year` (None: no sales), in one query. For display
-    only: under a row lock, read the sales after the lock instead (`sales_this_year_by_partner`),
-    or the sale the lock waited for would be missed."""
-    total = (
-        _paid_lines_this_year().filter(partner_id=OuterRef("partner_id"))
-        .values("partner_id")
-        .annotate(total=Sum("line_price_incl_tax"))
-        .values("total")
-    )
+    consent), each with its seller's `sales_this_year` (None: no income yet), in one query. For
+    display only: under a row lock, read the income after the lock instead
+    (`sales_this_year_by_partner`), or the sale the lock waited for would be missed."""
+    total = _income_this_year().filter(seller__partner_id=OuterRef("partner_id")).values("net_income")[:1]
     return records.filter(SELLABLE).annotate(sales_this_year=Subquery(total))
 
 

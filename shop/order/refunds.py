@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from sellers.partner.allocation import allocation_release
 from shop.core.errors import InvalidInput
 from shop.core.money import round_to_fen
+from shop.order.ledger import refund_reversals
 from shop.order.models import Order, PaymentEvent, PaymentEventQuantity, PaymentEventType
 from shop.order.statuses import CANCELLABLE_STATUSES, OrderStatus
 from shop.payments.stripe.services import SOURCE_TYPE_CODE, refund_create
@@ -68,6 +69,9 @@ def order_refund(
         message=_("Refunded ¥%(amount)s. %(reason)s") % {"amount": amount, "reason": reason},
     )
     refunded = refunded_quantities(order=order)
+    refund_reversals(
+        event=event, lines=lines, refunded={i: refunded.get(i, 0) for i in wanted}, delivery=delivery
+    )
     if all(refunded.get(pk, 0) >= line.quantity for pk, line in lines.items()) and order.status in CANCELLABLE_STATUSES:
         order.set_status(OrderStatus.CANCELLED)
     return event

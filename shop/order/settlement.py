@@ -15,6 +15,7 @@ from django.utils import timezone
 from logistics.models import Shipment
 from logistics.selectors import shipments_due_for_settlement
 from logistics.services import shipment_mark_settled
+from shop.order.ledger import shipment_settle_credits
 
 shipment_settled = Signal()  # shipment=
 
@@ -24,6 +25,7 @@ def shipment_settle(*, shipment: Shipment) -> bool:
     """Settle one shipment; False when it had settled already (a retried task)."""
     settled = shipment_mark_settled(shipment=shipment)
     if settled:
+        shipment_settle_credits(shipment=shipment)
         shipment_settled.send(sender=Shipment, shipment=shipment)
     return settled
 

@@ -25,6 +25,7 @@ from logistics.models import Shipment, ShipmentStatus
 from logistics.services import shipments_mark_cancelled, shipments_mark_paid
 from logistics.signals import shipments_moved
 from logistics.states import WITH_CARRIER, State
+from shop.order.ledger import order_paid_credit
 from shop.order.models import Line, Order, ShippingEvent, ShippingEventQuantity, ShippingEventType
 from shop.order.refunds import order_refund, refunded_quantities
 from shop.order.settlement import shipment_settled
@@ -59,6 +60,7 @@ def on_order_status_changed(sender, order, old_status, new_status, **kwargs):
     if new_status == OrderStatus.PAID:
         shipments_mark_paid(order=order)
         order_lines_await_intake(order=order)
+        order_paid_credit(order=order)
         households_told_sold(order=order)
     elif new_status == OrderStatus.CANCELLED:
         shipments_mark_cancelled(order=order)

@@ -8,6 +8,7 @@ from logistics.services import shipments_create_for_order
 from logistics.states import State as ShipmentState
 from sellers.partner.allocation import allocate_basket
 from shop.core.prefetch import remember_related
+from shop.order.ledger import order_paid_credit
 from shop.order.shipping_reactions import households_told_sold
 from shop.order.statuses import PAID_STATUSES
 
@@ -24,6 +25,7 @@ class OrderCreator(utils.OrderCreator):
             # (a paid order placed later goes through `shipping_reactions.on_order_status_changed`).
             shipments_create_for_order(order=order, paid=order.status in PAID_STATUSES)
             if order.status in PAID_STATUSES:
+                order_paid_credit(order=order)
                 households_told_sold(order=order)
         return order
 
