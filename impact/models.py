@@ -160,6 +160,23 @@ class HouseholdYear(models.Model):
         indexes = [models.Index(fields=["year", "household"], name="household_year_by_year")]
 
 
+class TownshipMonth(models.Model):
+    """Income credited to the households of one township in one month (China time), kept with
+    the entries: the officials' monthly series adds these up instead of reading the ledger."""
+
+    township = models.ForeignKey("shop.Division", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    gross_sales = money_field(_("gross sales"))
+    net_income = money_field(_("net income credited"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["township", "year", "month"], name="township_month_unique"),
+        ]
+        indexes = [models.Index(fields=["year", "township"], name="township_month_by_year")]
+
+
 class SellerYear(models.Model):
     """A seller's net income credited in one year: the measure fair allocation ranks sellers by
     (whoever needs the next sale most) without reading orders."""

@@ -27,7 +27,9 @@ from impact.models import (
     HouseholdYear,
     LedgerEntry,
     SellerYear,
+    TownshipMonth,
 )
+from sellers.models import Household
 from shop.core.errors import InvalidInput
 from shop.core.money import round_to_fen, split_to_fen
 
@@ -82,11 +84,17 @@ def entries_append(entries: list[LedgerEntry]) -> list[LedgerEntry]:
 
 def totals_move(entries: Iterable[LedgerEntry]) -> None:
     """Move the running totals by these entries: household balances, household and seller
-    income by year, one statement per table (an INSERT … ON CONFLICT DO UPDATE that adds to
+    income by year, townships' income by month, one statement per table (an INSERT … ON CONFLICT DO UPDATE that adds to
     the row, so concurrent first sales of one household neither collide nor lose an update)."""
     balances: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     household_years: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     seller_years: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    township_months: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    entries = list(entries)
+    townships = dict(
+        Household.objects.filter(pk__in={e.household_id for e in entries if counts_as_income(e) and e.household_id})
+        .values_list("pk", "township_id")
+    )
     for e in entries:
         for field, sign in balance_moves(e).items():
             balances[(e.household_id,)][field] += sign * e.amount
@@ -95,11 +103,15 @@ def totals_move(entries: Iterable[LedgerEntry]) -> None:
             if e.household_id is not None:
                 household_years[e.household_id, year]["net_income"] += e.amount
                 household_years[e.household_id, year]["gross_sales"] += e.gross
+                month = (townships[e.household_id], year, timezone.localtime(e.created_at).month)
+                township_months[month]["net_income"] += e.amount
+                township_months[month]["gross_sales"] += e.gross
             if e.seller_id is not None:
                 seller_years[e.seller_id, year]["net_income"] += e.amount
     _add_to_rows(HouseholdBalance, ["household_id"], ["pending", "settled", "paid_out"], balances)
     _add_to_rows(HouseholdYear, ["household_id", "year"], ["gross_sales", "net_income"], household_years)
     _add_to_rows(SellerYear, ["seller_id", "year"], ["net_income"], seller_years)
+    _add_to_rows(TownshipMonth, ["township_id", "year", "month"], ["gross_sales", "net_income"], township_months)
 
 
 def _add_to_rows(model, keys: list[str], fields: list[str], deltas: dict[tuple, dict[str, Decimal]]) -> None:
@@ -250,13 +262,18 @@ def _reversals(components: list[LedgerEntry], *, target: Decimal, key: str, at, 
     weights = [c.amount for c in components]
     if not any(weights):
         return []
+    # The refunded price, shared among the credits by their gross: what each household sold less.
+    credits = [c for c in components if c.kind == EntryKind.SALE_PENDING and c.gross]
+    gross_due = dict(zip(
+        (c.pk for c in credits), split_to_fen(target, [c.gross for c in credits]) if credits else [], strict=True
+    ))
     entries = []
     for component, due in zip(components, split_to_fen(target, weights), strict=True):
         already = -(component.reversed_total or ZERO)
         amount = due - already
         if amount == ZERO:
             continue
-        share_of_gross = round_to_fen(component.gross * due / component.amount) if component.amount else ZERO
+        share_of_gross = min(gross_due.get(component.pk, ZERO), component.gross)
         gross_already = -(component.reversed_gross or ZERO)
         is_credit = component.kind == EntryKind.SALE_PENDING
         entries.append(LedgerEntry(

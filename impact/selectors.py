@@ -1,0 +1,212 @@
+"""Reads for the officials' reports: figures of a region in a year, its breakdowns, its months,
+its households, and the relapse-risk list.
+
+Everything is aggregated by the database from the running totals the ledger keeps
+(`HouseholdYear`, `TownshipMonth`), never by reading the ledger itself: a city's summary is one
+pass over its households with their year's row joined. A region is a division code prefix
+(households' `township_id` is the township's code, so no join is needed to filter them).
+
+Definitions (DESIGN.md): per-capita uplift = net income credited in the year ÷ members; a
+household crossed the line when its baseline was below the year's line and baseline + uplift
+reaches it (compared as (line − baseline) × members ≤ net income, rounded to the fen, so the
+arithmetic is exact on SQLite too); below the monitoring line when baseline + uplift is still
+under it."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from statistics import median
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Round, Substr
+
+from impact.lines import line_zones
+from impact.models import ZERO, TownshipMonth
+from sellers.models import Household
+from shop.core.money import round_to_fen
+from shop.models import Division, DivisionLevel
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+# The level a region's report breaks down into, and how a household's code gives that level.
+CHILD_LEVEL = {
+    DivisionLevel.PROVINCE: DivisionLevel.CITY,
+    DivisionLevel.CITY: DivisionLevel.COUNTY,
+    DivisionLevel.COUNTY: DivisionLevel.TOWNSHIP,
+}
+CODE_LENGTH = {DivisionLevel.CITY: 4, DivisionLevel.COUNTY: 6, DivisionLevel.TOWNSHIP: 9}
+FIGURES = [
+    "households", "households_with_sales", "gross_sales", "net_income_credited", "mean_per_capita_uplift",
+    "median_per_capita_uplift", "households_crossed_line", "households_below_monitoring_line",
+]
+
+
+class PercentileCont(Aggregate):
+    """The median on PostgreSQL (`percentile_cont(0.5) WITHIN GROUP`); SQLite has none."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DecimalField()
+
+
+@dataclass
+class Figures:
+    households: int = 0
+    households_with_sales: int = 0
+    gross_sales: Decimal = ZERO
+    net_income_credited: Decimal = ZERO
+    mean_per_capita_uplift: Decimal = ZERO
+    median_per_capita_uplift: Decimal = ZERO
+    households_crossed_line: int = 0
+    households_below_monitoring_line: int = 0
+    code: str = ""
+    name: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in FIGURES}
+
+
+def region_households(*, prefix: str, year: int) -> QuerySet:
+    """The region's households, each with its year's `gross`, `net`, `uplift` (per capita),
+    the lines that apply to it, `crossed` and `below_monitoring` (1 or 0)."""
+    zones = line_zones(year=year, region_code=prefix or "CN")
+
+    def by_zone(attr: str):
+        default = getattr(zones[-1][1], attr)
+        whens = [When(township__code__startswith=p, then=Value(getattr(lines, attr))) for p, lines in zones[:-1]
+                 if getattr(lines, attr) is not None]
+        value = Value(default if default is not None else Decimal("0"), output_field=MONEY)
+        return Case(*whens, default=value, output_field=MONEY) if whens else value
+
+    shortfall = lambda line: Round((F(line) - F("baseline_income_per_capita")) * F("members"), 2)  # noqa: E731
+    return (
+        Household.objects.filter(township__code__startswith=prefix)
+        .annotate(y=FilteredRelation("income_years", condition=Q(income_years__year=year)))
+        .annotate(
+            gross=Coalesce(F("y__gross_sales"), Value(ZERO), output_field=MONEY),
+            net=Coalesce(F("y__net_income"), Value(ZERO), output_field=MONEY),
+            line=by_zone("poverty"),
+            monitoring_line=by_zone("monitoring"),
+        )
+        .annotate(
+            uplift=ExpressionWrapper(Round(F("net") / F("members"), 2), output_field=MONEY),
+            has_sales=Case(When(Q(y__gross_sales__gt=0) | Q(y__net_income__gt=0), then=1), default=0),
+            crossed=Case(
+                When(Q(baseline_income_per_capita__lt=F("line")) & Q(net__gte=shortfall("line")), then=1), default=0
+            ),
+            below_monitoring=Case(When(net__lt=shortfall("monitoring_line"), then=1), default=0),
+        )
+    )
+
+
+def _aggregates() -> dict:
+    return {
+        "households": Count("pk"),
+        "households_with_sales": Sum("has_sales"),
+        "gross_sales": Sum("gross"),
+        "net_income_credited": Sum("net"),
+        "uplift_total": Sum(Case(When(has_sales=1, then=F("uplift")), default=None, output_field=MONEY)),
+        "households_crossed_line": Sum("crossed"),
+        "households_below_monitoring_line": Sum("below_monitoring"),
+        **({"median": PercentileCont(Case(When(has_sales=1, then=F("uplift")), default=None))}
+           if connection.vendor == "postgresql" else {}),
+    }
+
+
+def _figures(row: dict, medians: dict | None = None, key=None) -> Figures:
+    with_sales = row["households_with_sales"] or 0
+    mean = round_to_fen((row["uplift_total"] or ZERO) / with_sales) if with_sales else ZERO
+    med = row.get("median") if "median" in row else (medians or {}).get(key)
+    return Figures(
+        households=row["households"] or 0,
+        households_with_sales=with_sales,
+        gross_sales=round_to_fen(row["gross_sales"] or ZERO),
+        net_income_credited=round_to_fen(row["net_income_credited"] or ZERO),
+        mean_per_capita_uplift=mean,
+        median_per_capita_uplift=round_to_fen(med) if med is not None else ZERO,
+        households_crossed_line=row["households_crossed_line"] or 0,
+        households_below_monitoring_line=row["households_below_monitoring_line"] or 0,
+    )
+
+
+def _medians_in_python(households: QuerySet, group: str | None) -> dict:
+    """SQLite: the medians of uplift among households with sales, by group, from one query."""
+    values: dict = {}
+    fields = ["uplift"] + ([group] if group else [])
+    for row in households.filter(has_sales=1).values_list(*fields):
+        values.setdefault(row[1] if group else None, []).append(row[0])
+    return {key: median(sorted(v)) for key, v in values.items()}
+
+
+def region_figures(*, prefix: str, year: int) -> Figures:
+    """The headline figures of a region (a code prefix; "" for everywhere) in a year: one query
+    (two on SQLite, for the median)."""
+    households = region_households(prefix=prefix, year=year)
+    row = households.aggregate(**_aggregates())
+    medians = _medians_in_python(households, None) if connection.vendor != "postgresql" else None
+    return _figures(row, medians, None)
+
+
+def region_breakdown(*, prefix: str, year: int, by: str) -> list[Figures]:
+    """The region's figures grouped `by` "county", "township", "village", "poverty_cause" or
+    "attribute": one query (two on SQLite), biggest net income first."""
+    households = region_households(prefix=prefix, year=year)
+    if by in ("county", "city"):
+        households = households.annotate(group=Substr("township_id", 1, CODE_LENGTH[by]))
+    else:
+        households = households.annotate(group=F({"township": "township_id"}.get(by, by)))
+    rows = households.values("group").annotate(**_aggregates()).order_by("group")
+    medians = _medians_in_python(households, "group") if connection.vendor != "postgresql" else None
+    result = []
+    for row in rows:
+        figures = _figures(row, medians, row["group"])
+        figures.code = row["group"] or ""
+        result.append(figures)
+    return sorted(result, key=lambda f: (-f.net_income_credited, f.code))
+
+
+def region_months(*, prefix: str, year: int) -> list[dict]:
+    """Gross sales and net income credited in each month of the year (all twelve, zeros
+    included), from the townships' monthly totals: one query."""
+    rows = dict(
+        (row["month"], row)
+        for row in TownshipMonth.objects.filter(township__code__startswith=prefix, year=year)
+        .values("month").annotate(gross_sales=Sum("gross_sales"), net_income=Sum("net_income"))
+    )
+    return [
+        {
+            "month": month,
+            "gross_sales": round_to_fen(rows.get(month, {}).get("gross_sales") or ZERO),
+            "net_income": round_to_fen(rows.get(month, {}).get("net_income") or ZERO),
+        }
+        for month in range(1, 13)
+    ]
+
+
+def relapse_risk(*, prefix: str, year: int, drop: Decimal = Decimal("0.5")) -> QuerySet:
+    """Households for the stations to visit: still below the monitoring line, or whose income
+    credited this year fell to less than `drop` of last year's. Each with `last_net` and the
+    report's annotations; the sharpest fall first."""
+    households = region_households(prefix=prefix, year=year).annotate(
+        z=FilteredRelation("income_years", condition=Q(income_years__year=year - 1)),
+    ).annotate(last_net=Coalesce(F("z__net_income"), Value(ZERO), output_field=MONEY))
+    fell = Q(last_net__gt=0) & Q(net__lt=F("last_net") * drop)
+    return households.filter(fell | Q(below_monitoring=1)).order_by(F("net") - F("last_net"), "registry_id")
+
+
+def children_of(region: Division) -> QuerySet:
+    """The divisions one level down (for names in the drill-down)."""
+    return Division.objects.filter(parent=region)
