@@ -1,0 +1,129 @@
+"""A year and a half of trade for the demo, so every report and chart shows something real.
+
+Orders from last year and this one, placed, paid, taken in, checked, shipped, delivered and
+settled through the same services a real order goes through, each step at its own time
+(`time_machine.travel`, as `shop.demo` does for the morning's parcels): the ledger's entries,
+the running totals and the officials' monthly series all carry those times. Some goods fail the
+station's check, some parcels come back, some sales are refunded by the operator after they
+settled. Sales grow through this year; Poji's households sold more last year than this one (the
+relapse-risk list has someone to visit).
+
+Deterministic: one seeded generator per order, and an order that exists is left as it is."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+import time_machine
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from catalogue.models import Category
+from impact.models import FeeRule, FeeType
+from logistics.models import Station
+from logistics.states import State
+from shop.demo import (
+    AMBIENT,
+    CHILLED,
+    FROZEN,
+    PATHS,
+    SEED,
+    TO_DELIVERED,
+    TO_DISPATCHED,
+    DemoOrder,
+    _order,
+    parcel,
+)
+from shop.order.models import Order
+from shop.order.refunds import order_refund
+
+# Orders a day, by station, this year (the first weight) and last year (the second).
+STATION_WEIGHTS = {
+    "YJ-MIAOBA": (5, 3), "YJ-YANJING": (3, 2), "YJ-DOUSHA": (2, 1),
+    "ZX-POJI": (1, 6), "ZX-YILE": (2, 1), "ZX-MANGBU": (1, 1),
+    "YL-XIAOCAOBA": (3, 2), "YL-LUOZEHE": (1, 1), "YL-LONGJIE": (1, 1),
+}
+FIRST_DAY, LAST_DAY = 540, 21  # days ago: the history ends where the morning's parcels begin
+ORDERS_A_WEEK = (3.0, 7.0)  # at the start of the history and at its end: sales grow
+
+
+def fee_rules_ensure() -> None:
+    """The platform's fees in the demo: 5 % commission (none on certified poverty-alleviation
+    goods), 8 % on handicrafts and 3 % on mountain produce (certified or not), ¥1 a unit for packing, ¥1.50 at Miaoba (foam
+    boxes, ice packs)."""
+    handicrafts = Category.objects.filter(slug="handicrafts").first()
+    produce = Category.objects.filter(slug="mountain-produce").first()
+    miaoba = Station.objects.filter(code="YJ-MIAOBA").first()
+    wanted = [
+        (FeeType.COMMISSION, None, None, Decimal("0.0500"), Decimal("0.00"), True),
+        (FeeType.COMMISSION, handicrafts, None, Decimal("0.0800"), Decimal("0.00"), False),
+        (FeeType.COMMISSION, produce, None, Decimal("0.0300"), Decimal("0.00"), False),
+        (FeeType.PACKING, None, None, Decimal("0"), Decimal("1.00"), False),
+        (FeeType.PACKING, None, miaoba, Decimal("0"), Decimal("1.50"), False),
+    ]
+    for fee_type, category, station, rate, per_unit, waived in wanted:
+        if not FeeRule.objects.filter(fee_type=fee_type, category=category, station=station).exists():
+            FeeRule.objects.create(fee_type=fee_type, category=category, station=station, rate=rate,
+                                   per_unit=per_unit, waived_for_certified=waived)
+
+
+def history_specs(now) -> list[tuple[str, DemoOrder, bool]]:
+    """(order number, what happens to it, refunded by the operator after it settled), oldest first."""
+    rng = random.Random(f"{SEED}-history")
+    specs = []
+    this_year = timezone.localtime(now).year
+    for days_ago in range(FIRST_DAY, LAST_DAY, -1):
+        day = now - timedelta(days=days_ago)
+        progress = (FIRST_DAY - days_ago) / (FIRST_DAY - LAST_DAY)
+        per_day = (ORDERS_A_WEEK[0] + (ORDERS_A_WEEK[1] - ORDERS_A_WEEK[0]) * progress) / 7
+        orders_today = int(per_day) + (1 if rng.random() < per_day % 1 else 0)
+        column = 0 if timezone.localtime(day).year == this_year else 1
+        stations, weights = zip(*((code, w[column]) for code, w in STATION_WEIGHTS.items()), strict=True)
+        for _n in range(orders_today):
+            station = rng.choices(stations, weights)[0]
+            storage = rng.choices([AMBIENT, CHILLED, FROZEN], [6, 2, 1])[0]
+            fate = rng.random()
+            if fate < 0.04:
+                part = parcel(station, storage, to=State.QC_FAILED)
+            elif fate < 0.08:
+                part = parcel(station, storage, path=(*TO_DELIVERED, State.RETURN_REQUESTED, State.RETURNED))
+            elif fate < 0.10:
+                part = parcel(station, storage, path=(*TO_DISPATCHED, State.EXCEPTION, State.RETURNED))
+            elif fate < 0.15:
+                part = parcel(station, storage, AMBIENT, path=PATHS[State.DELIVERED], settled=True, failed_line=True)
+            else:
+                part = parcel(station, storage, path=PATHS[State.DELIVERED], settled=True)
+            hours_ago = days_ago * 24 - rng.uniform(8, 20)  # in the day, China time
+            specs.append((DemoOrder(hours_ago, (part,)), rng.random() < 0.02))
+    return [(f"WM-HIST-{n:04d}", spec, refunded) for n, (spec, refunded) in enumerate(specs, start=1)]
+
+
+def history_load(*, accounts: dict, goods, country, log=print) -> int:
+    """Place the history's orders that do not exist yet; returns how many orders it holds."""
+    fee_rules_ensure()
+    now = timezone.now()
+    specs = history_specs(now)
+    existing = set(Order.objects.filter(number__startswith="WM-HIST-").values_list("number", flat=True))
+    # Nobody is told today about a parcel delivered last spring: the history's e-mails and texts
+    # go to memory, not to the console the demo's own morning prints to.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+                           SMS_BACKEND="shop.core.sms.LocmemBackend"):
+        for number, spec, refunded in specs:
+            if number in existing:
+                continue
+            rng = random.Random(f"{SEED}-{number}")
+            _order(number, spec, rng=rng, now=now, goods=goods, country=country, accounts=accounts)
+            if refunded:
+                _refund_after_settlement(number, placed=now - timedelta(hours=spec.hours_ago), accounts=accounts)
+    log(f"Demo history: {len(specs)} orders over {FIRST_DAY - LAST_DAY} days")
+    return len(specs)
+
+
+@transaction.atomic
+def _refund_after_settlement(number: str, *, placed, accounts) -> None:
+    """The buyer complained a week after the sale settled; the operator refunds one unit."""
+    order = Order.objects.get(number=number)
+    line = order.lines.first()
+    with time_machine.travel(placed + timedelta(days=16), tick=False):
+        order_refund(order=order, quantities={line.pk: 1}, by=accounts["admin"], reason="买家投诉：货物与描述不符")
