@@ -119,16 +119,12 @@ def demo_load(*, log=print) -> dict:
     _stories(home, households)
     accounts = _accounts(stations)
     _orders(accounts)
-    from shop import demo_history  # it builds on this module's orders and parcels
-
-    history = demo_history.history_load(accounts=accounts, goods=_goods_by_station(), country=_china(), log=log)
     summary = {
         "stations": Station.objects.count(),
         "households": Household.objects.count(),
         "products": Product.objects.count(),
         "orders": Order.objects.count(),
         "shipments": Shipment.objects.count(),
-        "history orders": history,
         "ledger entries": LedgerEntry.objects.count(),
     }
     log(f"Demo data: {summary}")

@@ -20,8 +20,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from catalogue.models import Category
-from impact.models import FeeRule, FeeType
-from logistics.models import Station
+from impact.models import FeeRule, FeeType, LedgerEntry
+from logistics.models import Station, StationMembership, StationRole
 from logistics.states import State
 from shop.demo import (
     AMBIENT,
@@ -32,9 +32,13 @@ from shop.demo import (
     TO_DELIVERED,
     TO_DISPATCHED,
     DemoOrder,
+    _china,
+    _goods_by_station,
     _order,
     parcel,
+    refuse_in_production,
 )
+from shop.models import User
 from shop.order.models import Order
 from shop.order.refunds import order_refund
 
@@ -99,9 +103,20 @@ def history_specs(now) -> list[tuple[str, DemoOrder, bool]]:
     return [(f"WM-HIST-{n:04d}", spec, refunded) for n, (spec, refunded) in enumerate(specs, start=1)]
 
 
-def history_load(*, accounts: dict, goods, country, log=print) -> int:
-    """Place the history's orders that do not exist yet; returns how many orders it holds."""
+def history_load(*, log=print) -> int:
+    """Place the history's orders that do not exist yet (after `shop.demo.demo_load`, whose
+    stations, goods and accounts it uses); returns how many orders it holds."""
+    refuse_in_production()
     fee_rules_ensure()
+    accounts = {
+        "admin": User.objects.get(username="admin"),
+        "buyer": User.objects.get(username="buyer"),
+        "station_users": {
+            m.station.code: m.user
+            for m in StationMembership.objects.filter(role=StationRole.MANAGER).select_related("station", "user")
+        },
+    }
+    goods, country = _goods_by_station(), _china()
     now = timezone.now()
     specs = history_specs(now)
     existing = set(Order.objects.filter(number__startswith="WM-HIST-").values_list("number", flat=True))
@@ -116,7 +131,8 @@ def history_load(*, accounts: dict, goods, country, log=print) -> int:
             _order(number, spec, rng=rng, now=now, goods=goods, country=country, accounts=accounts)
             if refunded:
                 _refund_after_settlement(number, placed=now - timedelta(hours=spec.hours_ago), accounts=accounts)
-    log(f"Demo history: {len(specs)} orders over {FIRST_DAY - LAST_DAY} days")
+    log(f"Demo history: {len(specs)} orders over {FIRST_DAY - LAST_DAY} days, "
+        f"{LedgerEntry.objects.count()} ledger entries")
     return len(specs)
 
 

@@ -33,9 +33,11 @@ if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
 
 # Chinese at "/", English at "/en/": the language is in the URL, so pages cache cleanly.
 urlpatterns += i18n_patterns(
+    path("station/payouts/", include("impact.console_urls")),
     path("station/", include("sellers.console.urls")),
     path("impact/", include("impact.urls")),
     path("dashboard/refunds/<str:number>/", refund_views.refund, name="order-refund"),
+    path("dashboard/impact/", include("impact.dashboard.urls")),
     # Before Oscar's own: the same address (customer:logout), but signing out takes a POST.
     path("accounts/logout/", SignOutView.as_view(), name="sign-out"),
     path("trace/<str:code>/", trace, name="trace"),

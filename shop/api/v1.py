@@ -8,6 +8,7 @@ from django.utils.cache import patch_vary_headers
 
 import shop.core.urls  # noqa: F401  (the <registry_id:> converter)
 from catalogue.api import CategoryList
+from impact.api import HouseholdLedger, ImpactSummary
 from logistics.api import ShipmentEventCreate, ShipmentList, StationList
 from sellers.api import HouseholdChangeList, HouseholdDetail, HouseholdList, ListingDetail, ListingList
 from shop.api.auth import TokenObtainView
@@ -45,8 +46,10 @@ urlpatterns = [
     route("households/", HouseholdList, "api-v1-households"),
     route("households/<registry_id:registry_id>/", HouseholdDetail, "api-v1-household"),
     route("households/<registry_id:registry_id>/changes/", HouseholdChangeList, "api-v1-household-changes"),
+    route("households/<registry_id:registry_id>/ledger/", HouseholdLedger, "api-v1-household-ledger"),
     route("listings/", ListingList, "api-v1-listings"),
     route("listings/<int:pk>/", ListingDetail, "api-v1-listing"),
     route("shipments/", ShipmentList, "api-v1-shipments"),
     route("shipments/<int:pk>/events/", ShipmentEventCreate, "api-v1-shipment-events"),
+    route("impact/summary/", ImpactSummary, "api-v1-impact-summary"),
 ]

@@ -13,25 +13,13 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from catalogue.models import Category
-from impact.fees import SaleFacts, is_certified
+from impact.fees import SaleFacts, categories_with_ancestors, is_certified
 from impact.services import DeliveryCharge, Sale, refund_reverse, sales_credit, sales_settle
 from sellers.models import BenefitLink
+from shop.core.money import split_to_fen
 from shop.order.models import Line, Order
 
 ZERO = Decimal("0.00")
-
-
-def categories_with_ancestors(products) -> dict[int, frozenset[int]]:
-    """{product id: its categories and every category above them} in one query (categories
-    prefetched): a fee rule for "Poultry" also covers a product filed under "Poultry > Chicken"."""
-    step = Category.steplen
-    prefixes = {
-        p.pk: {c.path[:i] for c in p.categories.all() for i in range(step, len(c.path) + 1, step)} for p in products
-    }
-    wanted = set().union(*prefixes.values()) if prefixes else set()
-    ids = dict(Category.objects.filter(path__in=wanted).values_list("path", "pk")) if wanted else {}
-    return {pk: frozenset(ids[path] for path in paths if path in ids) for pk, paths in prefixes.items()}
 
 
 def order_sales(order: Order) -> tuple[list[Sale], list[DeliveryCharge]]:
@@ -60,13 +48,23 @@ def order_sales(order: Order) -> tuple[list[Sale], list[DeliveryCharge]]:
         )
         seller = getattr(line.partner, "seller", None) if line.partner_id else None
         sales.append(Sale(order_id=order.pk, order_line_id=line.pk, seller=seller, facts=facts))
-    # Every parcel holds lines of the order, so the lines bring them all.
+    # Every parcel holds lines of the order, so the lines bring them all. The delivery fees are
+    # what the buyer paid for delivery, shared among the parcels by their stations' charges, not
+    # the charges themselves: an order placed with another shipping method (free delivery) paid
+    # less or nothing, and the ledger records only money received.
+    parcels = list(shipments.values())
+    charges = [shipment.delivery_charge for shipment in parcels]
+    paid = order.shipping_incl_tax or ZERO
+    amounts = (
+        split_to_fen(paid, charges if any(charges) else [Decimal("1")] * len(parcels))
+        if parcels and paid > ZERO else [ZERO] * len(parcels)
+    )
     deliveries = [
         DeliveryCharge(
-            order_id=order.pk, shipment_id=shipment.pk, amount=shipment.delivery_charge,
+            order_id=order.pk, shipment_id=shipment.pk, amount=amount,
             cold_chain_part=shipment.station.cold_chain_surcharge if shipment.needs_cold_chain else ZERO,
         )
-        for shipment in shipments.values()
+        for shipment, amount in zip(parcels, amounts, strict=True)
     ]
     return sales, deliveries
 

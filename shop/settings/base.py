@@ -8,8 +8,10 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from oscar import defaults as oscar_defaults
 from oscar.defaults import *  # noqa: F401,F403  (Oscar's OSCAR_* defaults)
 
+from impact.dashboard.access import operator_access
 from logistics.states import State as ShipmentState
 from shop.core.money import Currency
 from shop.order.statuses import PIPELINE as ORDER_STATUS_PIPELINE
@@ -280,6 +282,15 @@ OSCAR_INITIAL_LINE_STATUS = OrderStatus.PENDING
 OSCAR_ORDER_STATUS_PIPELINE = ORDER_STATUS_PIPELINE
 # Lines follow their shipment (see shop/order/shipping_reactions.py), never a hand-set status.
 OSCAR_LINE_STATUS_PIPELINE = {status: () for status in [*OrderStatus, *ShipmentState]}
+# Oscar's menu plus the operator's fee rules and poverty lines (`impact.dashboard`); Oscar's default
+# menu check knows only its own dashboard apps, so these entries bring their own.
+OSCAR_DASHBOARD_NAVIGATION = [
+    *oscar_defaults.OSCAR_DASHBOARD_NAVIGATION,
+    {"label": _("Impact"), "icon": "fas fa-hand-holding-heart", "access_fn": operator_access, "children": [
+        {"label": _("Fee rules"), "url_name": "impact-dashboard:fee-rule-list", "access_fn": operator_access},
+        {"label": _("Poverty lines"), "url_name": "impact-dashboard:poverty-line-list", "access_fn": operator_access},
+    ]},
+]
 # Oscar's Haystack search is not used: our catalogue views query the database
 # directly (bounded queries), but the app still wants a configured backend.
 THUMBNAIL_FORMAT = "WEBP"

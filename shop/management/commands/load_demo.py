@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from shop.demo import DEMO_ACCOUNTS_HELP, demo_load
+from shop.demo_history import history_load
 
 
 class Command(BaseCommand):
@@ -8,4 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         demo_load(log=self.stdout.write)
+        history_load(log=self.stdout.write)
         self.stdout.write(DEMO_ACCOUNTS_HELP)
