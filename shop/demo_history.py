@@ -5,7 +5,7 @@ settled through the same services a real order goes through, each step at its ow
 (`time_machine.travel`, as `shop.demo` does for the morning's parcels): the ledger's entries,
 the running totals and the officials' monthly series all carry those times. Some goods fail the
 station's check, some parcels come back, some sales are refunded by the operator after they
-settled. Sales grow through this year; Poji's households sold more last year than this one (the
+settled. Miaoba's and Poji's managers pay their households each month. Sales grow through this year; Poji's households sold more last year than this one (the
 relapse-risk list has someone to visit).
 
 Deterministic: one seeded generator per order, and an order that exists is left as it is."""
@@ -20,9 +20,11 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from catalogue.models import Category
-from impact.models import FeeRule, FeeType, LedgerEntry
+from impact.models import FeeRule, FeeType, LedgerEntry, PayoutBatch
+from impact.payouts import payout_batch_mark_paid, payout_batch_prepare
 from logistics.models import Station, StationMembership, StationRole
 from logistics.states import State
+from shop.core.errors import InvalidInput
 from shop.demo import (
     AMBIENT,
     CHILLED,
@@ -49,6 +51,7 @@ STATION_WEIGHTS = {
     "YL-XIAOCAOBA": (3, 2), "YL-LUOZEHE": (1, 1), "YL-LONGJIE": (1, 1),
 }
 FIRST_DAY, LAST_DAY = 540, 21  # days ago: the history ends where the morning's parcels begin
+PAYOUT_AFTER_SALE = timedelta(days=15)
 ORDERS_A_WEEK = (3.0, 7.0)  # at the start of the history and at its end: sales grow
 
 
@@ -124,7 +127,13 @@ def history_load(*, log=print) -> int:
     # go to memory, not to the console the demo's own morning prints to.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
                            SMS_BACKEND="shop.core.sms.LocmemBackend"):
+        pay_days = _pay_days(now)
         for number, spec, refunded in specs:
+            placed = now - timedelta(hours=spec.hours_ago)
+            # A month's payout runs once everything sold more than a fortnight before it has
+            # settled, and before anything sold later could have: it pays what had settled then.
+            while pay_days and pay_days[0] < placed + PAYOUT_AFTER_SALE:
+                _payouts(pay_days.pop(0), accounts=accounts)
             if number in existing:
                 continue
             rng = random.Random(f"{SEED}-{number}")
@@ -134,6 +143,34 @@ def history_load(*, log=print) -> int:
     log(f"Demo history: {len(specs)} orders over {FIRST_DAY - LAST_DAY} days, "
         f"{LedgerEntry.objects.count()} ledger entries")
     return len(specs)
+
+
+def _pay_days(now) -> list:
+    """The 5th of each month of the history, 10 a.m. China time, oldest first."""
+    first = timezone.localtime(now - timedelta(days=FIRST_DAY))
+    day = first.replace(day=5, hour=10, minute=0, second=0, microsecond=0)
+    days = []
+    last = now - timedelta(days=LAST_DAY) - PAYOUT_AFTER_SALE
+    while day < last:
+        if day > first:
+            days.append(day)
+        day = (day + timedelta(days=32)).replace(day=5)
+    return days
+
+
+def _payouts(day, *, accounts) -> None:
+    """Each managed station pays its households what has settled, on `day` (once)."""
+    for code, manager in accounts["station_users"].items():
+        station = Station.objects.get(code=code)
+        if PayoutBatch.objects.filter(station=station, prepared_at__date=timezone.localdate(day)).exists():
+            continue
+        with time_machine.travel(day, tick=False), transaction.atomic():
+            try:
+                batch = payout_batch_prepare(station=station, by=manager)
+            except InvalidInput:  # nothing settled yet
+                continue
+        with time_machine.travel(day + timedelta(hours=26), tick=False):
+            payout_batch_mark_paid(batch=batch, by=manager, bank_reference=f"ABC{day:%Y%m}{station.pk:02d}")
 
 
 @transaction.atomic
