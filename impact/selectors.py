@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Round, Substr
 
 from impact.lines import line_zones
-from impact.models import ZERO, TownshipMonth
+from impact.models import ZERO, HouseholdBalance, HouseholdYear, LedgerEntry, PovertyLine, TownshipMonth
 from sellers.models import Household
 from shop.core.money import round_to_fen
 from shop.models import Division, DivisionLevel
@@ -102,7 +102,10 @@ def region_households(*, prefix: str, year: int) -> QuerySet:
             monitoring_line=by_zone("monitoring"),
         )
         .annotate(
-            uplift=ExpressionWrapper(Round(F("net") / F("members"), 2), output_field=MONEY),
+            # × 1.00 first: SQLite stores ¥100.00 as the integer 100 and would divide as integers.
+            uplift=ExpressionWrapper(
+                Round(F("net") * Value(Decimal("1.00")) / F("members"), 2), output_field=MONEY
+            ),
             has_sales=Case(When(Q(y__gross_sales__gt=0) | Q(y__net_income__gt=0), then=1), default=0),
             crossed=Case(
                 When(Q(baseline_income_per_capita__lt=F("line")) & Q(net__gte=shortfall("line")), then=1), default=0
@@ -210,3 +213,90 @@ def relapse_risk(*, prefix: str, year: int, drop: Decimal = Decimal("0.5")) -> Q
 def children_of(region: Division) -> QuerySet:
     """The divisions one level down (for names in the drill-down)."""
     return Division.objects.filter(parent=region)
+
+
+# The report pages' reads ------------------------------------------------------------------------
+
+
+def report_years(*, this_year: int) -> list[int]:
+    """The years a report can be asked for: those with income recorded, and this year; newest
+    first (one query)."""
+    years = set(HouseholdYear.objects.order_by().values_list("year", flat=True).distinct())
+    years.add(this_year)
+    return sorted(years, reverse=True)
+
+
+def division_names(*, codes) -> dict[str, Division]:
+    """{code: division} for the codes of a breakdown (one query)."""
+    return {d.code: d for d in Division.objects.filter(code__in=list(codes))}
+
+
+def region_ancestors(*, region: Division) -> list[Division]:
+    """The divisions above `region`, the widest first (one query): their codes are `region`'s code
+    cut to each level's length and padded with zeros."""
+    significant = len(region.code_prefix)
+    codes = [region.code[:n].ljust(6, "0") for n in (2, 4, 6) if n < significant]
+    return sorted(Division.objects.filter(code__in=codes).exclude(code=region.code), key=lambda d: len(d.code_prefix))
+
+
+def village_households(*, township_code: str, village: str, year: int) -> QuerySet:
+    """The households of one village of a township, with the report's annotations (as
+    `region_households`), in registry order."""
+    return region_households(prefix=township_code, year=year).filter(village=village).order_by("registry_id")
+
+
+def household_figures(*, household, year: int):
+    """One household with the report's annotations for `year` (one query, two with the lines)."""
+    return region_households(prefix=household.township_id, year=year).get(pk=household.pk)
+
+
+@dataclass
+class HouseholdYearFigures:
+    year: int
+    gross_sales: Decimal
+    net_income: Decimal
+    uplift: Decimal
+    line: Decimal | None
+    monitoring_line: Decimal | None
+    crossed: bool
+    below_monitoring: bool
+
+
+def household_years(*, household, through_year: int) -> list[HouseholdYearFigures]:
+    """The household's income in each year up to `through_year` (the years with income, and
+    `through_year` itself), newest first, with that year's lines and whether it crossed them:
+    the same rule as `region_households`, worked out here from two queries."""
+    rows = {r.year: r for r in HouseholdYear.objects.filter(household=household, year__lte=through_year)}
+    lines = list(PovertyLine.objects.all())
+    baseline, members = household.baseline_income_per_capita, household.members
+
+    def shortfall(line: Decimal) -> Decimal:
+        return round_to_fen((line - baseline) * members)
+
+    result = []
+    for year in sorted(set(rows) | {through_year}, reverse=True):
+        row = rows.get(year)
+        gross, net = (row.gross_sales, row.net_income) if row else (ZERO, ZERO)
+        zone = line_zones(year=year, region_code=household.township_id, rows=lines)[-1][1]
+        result.append(HouseholdYearFigures(
+            year=year, gross_sales=gross, net_income=net, uplift=round_to_fen(net / members),
+            line=zone.poverty, monitoring_line=zone.monitoring,
+            crossed=zone.poverty is not None and baseline < zone.poverty and net >= shortfall(zone.poverty),
+            below_monitoring=net < shortfall(zone.monitoring if zone.monitoring is not None else ZERO),
+        ))
+    return result
+
+
+def household_entries(*, household) -> QuerySet:
+    """The household's ledger entries, newest first, each with its `order_number` (one query a
+    page)."""
+    return (
+        LedgerEntry.objects.filter(household=household)
+        .annotate(order_number=F("order__number"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def household_balance(*, household) -> HouseholdBalance:
+    """What the platform owes the household (zeros before its first sale)."""
+    return HouseholdBalance.objects.filter(household=household).first() or HouseholdBalance(household=household)
