@@ -12,7 +12,7 @@ CHROMIUM := /usr/bin/chromium
 LABEL_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help run run-stripe test test-fast install messages bench screenshots check chromium
+.PHONY: help run run-stripe test test-fast install messages bench screenshots check chromium audit
 .DEFAULT_GOAL := help
 
 help: ## list the commands
@@ -72,11 +72,15 @@ check: install ## Django's checks, no missing migration, the import layers, ruff
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 
+audit: install ## the fund-flow audit of the configured database (exits 1 on any discrepancy)
+	$(BIN)/python manage.py impact_audit
+
 bench: install ## page, checkout, import and shipment benchmarks (ratios against a bare view, SQL counts)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/checkout.py
 	$(BIN)/python bench/import_households.py
 	$(BIN)/python bench/shipments.py
+	$(BIN)/python bench/impact.py
 
 screenshots: install $(CHROMIUM) ## screenshots of a running site (make run first) into bench/screenshots
 	$(BIN)/python bench/screenshots.py http://127.0.0.1:8000 bench/screenshots / /en/ /catalogue/ /en/catalogue/category/fruit_2/

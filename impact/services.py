@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from impact.fees import SaleFacts, fee_rules, sale_fees
+from impact.fees import SaleFacts, fee_rules, sale_fees, sale_parties
 from impact.models import (
     ZERO,
     Bucket,
@@ -123,7 +123,9 @@ def _add_to_rows(model, keys: list[str], fields: list[str], deltas: dict[tuple, 
     columns = [connection.ops.quote_name(c) for c in keys + fields]
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     params = []
-    for key, moves in deltas.items():
+    # Rows in key order: two transactions moving the same rows lock them in the same order, so
+    # they wait for each other instead of deadlocking.
+    for key, moves in sorted(deltas.items()):
         params += [*key, *(moves.get(field, ZERO) for field in fields)]
     conflict = ", ".join(connection.ops.quote_name(k) for k in keys)
     additions = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns[len(keys):])
@@ -158,24 +160,6 @@ class DeliveryCharge:
     shipment_id: int
     amount: Decimal
     cold_chain_part: Decimal
-
-
-def sale_parties(seller) -> list[tuple[int | None, Decimal]]:
-    """[(household id or None, weight)] a seller's sale is shared among: its own household
-    whole, or a cooperative's linked households by their shares, the rest staying with the
-    cooperative (None). Benefit links must be loaded on the seller."""
-    if seller.household_id is not None:
-        return [(seller.household_id, Decimal("1"))]
-    shares: dict[int, Decimal] = defaultdict(Decimal)
-    for link in seller.benefit_links.all():
-        shares[link.household_id] += link.share
-    kept = Decimal("1") - sum(shares.values(), Decimal("0"))
-    parties = sorted(shares.items())
-    if kept > 0:
-        parties.append((None, kept))
-    if not parties:  # links whose shares add up to more than the whole: share by them anyway
-        parties = [(None, Decimal("1"))]
-    return parties
 
 
 def party_key(household_id: int | None, seller_id: int) -> str:

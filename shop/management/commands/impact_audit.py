@@ -9,6 +9,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from impact.audit import ledger_counts, ledger_discrepancies
 from shop.order.audit import order_money_discrepancies
@@ -36,6 +37,9 @@ class Command(BaseCommand):
         for discrepancy in discrepancies:
             self.stdout.write(str(discrepancy))
         if discrepancies:
-            self.stdout.write(self.style.ERROR(_("%(count)s discrepancies.") % {"count": len(discrepancies)}))
+            count = len(discrepancies)
+            self.stdout.write(self.style.ERROR(
+                ngettext("%(count)s discrepancy.", "%(count)s discrepancies.", count) % {"count": count}
+            ))
             sys.exit(1)
         self.stdout.write(self.style.SUCCESS(_("No discrepancy: every fen is accounted for.")))
