@@ -106,6 +106,8 @@ def test_the_product_page_shows_sellers_without_their_full_names(client, chicken
         assert household.phone not in page
 
 
+# The price breakdown under the price (`impact.templatetags.impact`) adds three queries to a page
+# built cold, none per seller: the offered stock record (the fair pick), the fee rules, its station.
 @pytest.mark.django_db
 def test_the_product_page_query_count_does_not_grow_with_sellers(client, chicken):
     few = _queries_for(client, chicken.get_absolute_url())

@@ -25,7 +25,12 @@ ADD_TO_BASKET_QUERIES = 36
 # +9 for the ledger (`shop/order/ledger.py`): the lines with their sellers, benefit links, categories
 # and their ancestors, the fee rules, the idempotency check, the entries, and one upsert for each
 # running total (balances, household year, seller year).
-PLACE_ORDER_QUERIES = 68
+# +2 for the impact receipt in the confirmation e-mail (`impact.templatetags.impact.order_receipt`):
+# the order's credits summed by household, and those households with their townships (their
+# stories are read only when one consented to its story); read once for the text and HTML bodies.
+# +1 besides: the townships' monthly totals (the credited households' townships, and one more
+# upsert: +2) less the categories' ancestors, no longer looked up for top-level categories (-1).
+PLACE_ORDER_QUERIES = 71
 PER_EXTRA_LINE_QUERIES = 3  # Oscar: INSERT line, INSERT line price, UPDATE product counter
 
 
