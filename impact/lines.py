@@ -7,10 +7,12 @@ division's code. The most specific region wins; the latest year up to the one as
 since (whichever is latest); the monitoring line is the threshold itself (before 2021, when
 there was none, the poverty line)."""
 
+import csv
 from dataclasses import dataclass
 from decimal import Decimal
 
 from impact.models import LineKind, PovertyLine
+from shop.poverty_lines import LINES_FILE
 
 NATIONAL = "CN"
 
@@ -63,3 +65,20 @@ def line_zones(*, year: int, region_code: str, rows=None) -> list[tuple[str, Lin
 def lines_for(*, year: int, region_code: str) -> Lines:
     """The lines in force for one place (a township's code, say) in one year."""
     return line_zones(year=year, region_code=region_code)[-1][1]
+
+
+def poverty_lines_ensure() -> int:
+    """The reference file's lines, where the table has none of them (migration 0005 loads them
+    too; a test database emptied between transactional tests needs them again). Lines edited in
+    the dashboard are kept. Returns how many were added."""
+    with LINES_FILE.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    existing = set(PovertyLine.objects.values_list("year", "region_code", "kind"))
+    missing = [
+        PovertyLine(year=int(r["year"]), region_code=r["region_code"], kind=r["kind"],
+                    amount=Decimal(r["yuan_per_person_per_year"]), note=r["note"][:255])
+        for r in rows
+        if (int(r["year"]), r["region_code"], r["kind"]) not in existing
+    ]
+    PovertyLine.objects.bulk_create(missing)
+    return len(missing)

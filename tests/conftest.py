@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from catalogue.images import demo_picture
 from catalogue.services import product_image_add
+from impact.lines import poverty_lines_ensure
 from sellers.factories import product_with_sellers
 from shop.home.services import home_page_ensure
 from tests.chromium import launch
@@ -167,15 +168,17 @@ def _divisions_once(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         divisions_load()
+        poverty_lines_ensure()
 
 
 @pytest.fixture
 def divisions(_divisions_once, db):
-    """The real divisions (Zhaotong, its counties and townships). A transactional test (live
+    """The real divisions (Zhaotong, its counties and townships) and the poverty lines. A transactional test (live
     server, browser, `transaction=True`) empties every table at its end; pytest-django runs those
     after all the others, and each of them that needs the divisions loads them again here (the
     check is one cheap query when they are there)."""
     divisions_ensure()
+    poverty_lines_ensure()
 
 
 @pytest.fixture

@@ -30,12 +30,27 @@ def refunded_quantities(*, order: Order) -> dict[int, int]:
     return {row["line_id"]: row["total"] for row in rows}
 
 
+def delivery_refunded(*, order: Order, lines: dict) -> Decimal:
+    """What earlier refunds gave back for delivery: their amounts beyond the units they refunded."""
+    refunds = PaymentEvent.objects.filter(order=order, event_type__name=REFUNDED)
+    total = refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    units = sum(
+        (lines[line_id].unit_price_incl_tax * qty for line_id, qty in refunded_quantities(order=order).items()
+         if line_id in lines),
+        Decimal("0.00"),
+    )
+    return round_to_fen(total - units)
+
+
 @transaction.atomic
 def order_refund(
-    *, order: Order, quantities: dict[int, int], by, reason: str = "", delivery: Decimal = Decimal("0.00")
+    *, order: Order, quantities: dict[int, int], by, reason: str = "", delivery: Decimal = Decimal("0.00"),
+    up_to_delivery_left: bool = False,
 ) -> PaymentEvent:
     """Refund `quantities` ({order line id: units}) of an order, and `delivery` of what the
-    buyer paid for delivery (a parcel that never reached them usable)."""
+    buyer paid for delivery (a parcel that never reached them usable). With `up_to_delivery_left`,
+    a `delivery` beyond what is left to refund of it is cut down to that instead of refused (a
+    parcel coming back after the operator refunded the order's delivery by hand)."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     lines = {line.pk: line for line in order.lines.all()}
     already = refunded_quantities(order=order)
@@ -50,8 +65,11 @@ def order_refund(
                 _("Between 0 and %(n)s units of this line can still be refunded.")
                 % {"n": line.quantity - already.get(line_id, 0)}
             ]
-    if not Decimal("0.00") <= delivery <= order.shipping_incl_tax:
-        errors["delivery"] = [_("At most ¥%(max)s was paid for delivery.") % {"max": order.shipping_incl_tax}]
+    delivery_left = order.shipping_incl_tax - delivery_refunded(order=order, lines=lines)
+    if up_to_delivery_left:
+        delivery = max(min(delivery, delivery_left), Decimal("0.00"))
+    if not Decimal("0.00") <= delivery <= delivery_left:
+        errors["delivery"] = [_("At most ¥%(max)s of delivery is left to refund.") % {"max": delivery_left}]
     if errors:
         raise InvalidInput(_("Some quantities cannot be refunded."), fields=errors)
     if not wanted:

@@ -16,13 +16,17 @@ from logistics.models import Shipment
 from logistics.selectors import shipments_due_for_settlement
 from logistics.services import shipment_mark_settled
 from shop.order.ledger import shipment_settle_credits
+from shop.order.models import Order
 
 shipment_settled = Signal()  # shipment=
 
 
 @transaction.atomic
 def shipment_settle(*, shipment: Shipment) -> bool:
-    """Settle one shipment; False when it had settled already (a retried task)."""
+    """Settle one shipment; False when it had settled already (a retried task). The order is
+    locked first, as a refund locks it: a refund committing while the credits are read would
+    otherwise reverse money from pending that this settles."""
+    Order.objects.select_for_update().filter(pk=shipment.order_id).first()
     settled = shipment_mark_settled(shipment=shipment)
     if settled:
         shipment_settle_credits(shipment=shipment)

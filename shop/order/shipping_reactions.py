@@ -171,6 +171,6 @@ def lines_refund(order: Order, lines, by, reason: str, delivery: Decimal = Decim
     quantities = {line.order_line_id: line.order_line.quantity - already.get(line.order_line_id, 0) for line in lines}
     quantities = {pk: qty for pk, qty in quantities.items() if qty > 0}
     if quantities:
-        # Never more than the order paid for delivery (an order placed with another shipping method).
-        delivery = min(delivery, order.shipping_incl_tax)
-        order_refund(order=order, quantities=quantities, by=by, reason=reason, delivery=delivery)
+        # Never more than is left of what the order paid for delivery (an order placed with another
+        # shipping method, or whose delivery the operator refunded already).
+        order_refund(order=order, quantities=quantities, by=by, reason=reason, delivery=delivery, up_to_delivery_left=True)

@@ -328,3 +328,28 @@ def test_a_payout_moves_money_from_settled_to_paid_out(people, operator):
 
     assert (payout.kind, payout.amount, payout.payout_line) == (EntryKind.PAYOUT, Decimal("-75.50"), line)
     assert balance(household) == (Decimal("0.00"), Decimal("4.50"), Decimal("75.50"))
+
+
+def test_delivery_the_operator_refunded_is_not_refunded_again_when_the_parcel_fails_the_check(
+    chilled_checkout, operator
+):
+    line = chilled_checkout.lines.get()
+    order_refund(order=chilled_checkout, quantities={line.pk: 1}, by=operator, delivery=Decimal("30.00"))
+
+    moved_to(chilled_checkout.shipments.get(), State.QC_FAILED)
+
+    chilled_checkout.refresh_from_db()
+    source = chilled_checkout.sources.get()
+    assert source.amount_refunded == chilled_checkout.total_incl_tax == Decimal("130.00")
+    assert sum(e.amount for e in entries_of(chilled_checkout)) == Decimal("0.00")
+
+
+def test_the_operator_cannot_refund_delivery_twice(chilled_checkout, operator):
+    line = chilled_checkout.lines.get()
+    order_refund(order=chilled_checkout, quantities={line.pk: 1}, by=operator, delivery=Decimal("30.00"))
+
+    with pytest.raises(InvalidInput) as refused:
+        order_refund(order=chilled_checkout, quantities={line.pk: 1}, by=operator, delivery=Decimal("1.00"))
+
+    assert "delivery" in refused.value.fields
+    assert chilled_checkout.sources.get().amount_refunded == Decimal("80.00")

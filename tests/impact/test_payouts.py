@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from impact.models import EntryKind, HouseholdBalance, LedgerEntry, PayoutBatch, PayoutStatus
 from impact.notifications import payout_text
@@ -85,7 +86,7 @@ def test_it_leaves_out_households_without_a_bank_account_and_names_them(people, 
 
 
 def test_it_refuses_a_batch_with_nothing_to_pay(people, miaoba):
-    with pytest.raises(InvalidInput, match="No household"):
+    with translation.override("en"), pytest.raises(InvalidInput, match="No household"):
         prepare(miaoba, people.manager_miaoba)
     assert not PayoutBatch.objects.exists()
 
@@ -154,7 +155,7 @@ def test_a_second_payment_of_the_batch_is_refused_and_writes_nothing(people, mia
     batch = prepare(miaoba, people.manager_miaoba)
     mark_paid(batch, people.manager_miaoba)
 
-    with pytest.raises(IllegalState, match="already"):
+    with translation.override("en"), pytest.raises(IllegalState, match="already"):
         mark_paid(batch, people.manager_miaoba, reference="BANK-0002")
 
     assert LedgerEntry.objects.filter(kind=EntryKind.PAYOUT).count() == 1
@@ -271,6 +272,6 @@ def test_a_cancelled_batch_cannot_be_paid(people, miaoba):
     with transaction.atomic():
         payout_batch_cancel(batch=batch, by=people.manager_miaoba)
 
-    with pytest.raises(IllegalState, match="cancelled"):
+    with translation.override("en"), pytest.raises(IllegalState, match="cancelled"):
         mark_paid(batch, people.manager_miaoba)
     assert not LedgerEntry.objects.filter(kind=EntryKind.PAYOUT).exists()
