@@ -166,6 +166,7 @@ def party_key(household_id: int | None, seller_id: int) -> str:
     return f"h{household_id}" if household_id is not None else f"s{seller_id}"
 
 
+@transaction.atomic(savepoint=False)  # the caller's transaction, or its own
 def sales_credit(*, sales: Iterable[Sale], deliveries: Iterable[DeliveryCharge] = (), at=None) -> list[LedgerEntry]:
     """Paid: each sale's fees, and the rest as `sale_pending` for its households (a
     cooperative's shared by benefit link, to the fen); the buyer's delivery charges as
@@ -221,6 +222,7 @@ def _line_credits(order_line_ids) -> list[LedgerEntry]:
     )
 
 
+@transaction.atomic(savepoint=False)  # the caller's transaction, or its own
 def sales_settle(*, order_line_ids: Iterable[int], at=None) -> list[LedgerEntry]:
     """Delivered and past the return window: what is still pending of each line's credits
     becomes settled (payable). Lines refunded whole settle nothing."""
@@ -293,6 +295,7 @@ def _settled_credit_ids(components: list[LedgerEntry]) -> set[int]:
     }
 
 
+@transaction.atomic(savepoint=False)  # the caller's transaction, or its own
 def refund_reverse(
     *, refund_key: str, lines: dict[int, tuple[int, int, Decimal]], order_id: int, delivery: Decimal = ZERO, at=None
 ) -> list[LedgerEntry]:
@@ -323,6 +326,7 @@ def refund_reverse(
 # Payouts and adjustments -------------------------------------------------------------------
 
 
+@transaction.atomic(savepoint=False)  # the caller's transaction, or its own
 def payouts_record(*, payout_lines, at=None) -> list[LedgerEntry]:
     """A payout batch was paid: each line leaves its household's settled balance."""
     at = at or timezone.now()
