@@ -16,13 +16,14 @@ from rest_framework.views import APIView
 from impact.access import may_read_reports, report_region
 from impact.exports import REGION_CODE, named_breakdown, report_years
 from impact.models import EntryKind, FeeType
-from impact.selectors import household_balance, household_entries, region_figures
+from impact.selectors import household_balance, household_entries, region_report
 from logistics.access import ReadsRegistry, scope_for
 from sellers.selectors import household_for_scope
 from shop.core.api import AmountField, ErrorSerializer, Pages
 from shop.core.errors import NotFound, OutOfScope
 from shop.models import Division
 
+SUMMARY_BREAKDOWNS = ("county", "township", "poverty_cause")
 ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404)}
 
 
@@ -167,11 +168,13 @@ class ImpactSummary(APIView):
             raise OutOfScope(str(refusal)) from None
         year = query.validated_data.get("year", timezone.localdate().year)
         prefix = region.code_prefix
-        summary = region_figures(prefix=prefix, year=year).as_dict() | {
+        # The figures and the three breakdowns from one pass over the region's households.
+        figures, groups = region_report(prefix=prefix, year=year, by=SUMMARY_BREAKDOWNS)
+        summary = figures.as_dict() | {
             "region": region.code,
             "region_name": region.display_name,
             "year": year,
-            **{f"by_{by}": named_breakdown(prefix=prefix, year=year, by=by)
-               for by in ("county", "township", "poverty_cause")},
+            **{f"by_{by}": named_breakdown(prefix=prefix, year=year, by=by, groups=groups[by])
+               for by in SUMMARY_BREAKDOWNS},
         }
         return Response(SummarySerializer(summary).data)

@@ -151,11 +151,11 @@ def export_filename(*, region: Division, year: int, table: str, fmt: str, by: st
 # Names of the groups a region breaks down into ----------------------------------------------------
 
 
-def named_breakdown(*, prefix: str, year: int, by: str) -> list[Figures]:
-    """`region_breakdown` with each group's name in the request's language: a county's or a
-    township's from the divisions (one query), a poverty cause's or attribute's from the code
-    lists, a village's is its name already."""
-    groups = region_breakdown(prefix=prefix, year=year, by=by)
+def named_breakdown(*, prefix: str, year: int, by: str, groups: list[Figures] | None = None) -> list[Figures]:
+    """`region_breakdown` (or `groups` already read by `region_report`) with each group's name in
+    the request's language: a county's or a township's from the divisions (one query), a poverty
+    cause's or attribute's from the code lists, a village's is its name already."""
+    groups = region_breakdown(prefix=prefix, year=year, by=by) if groups is None else groups
     if by in ("county", "township"):
         divisions = {d.code: d.display_name for d in Division.objects.filter(code__in=[g.code for g in groups])}
         name = divisions.get

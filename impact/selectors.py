@@ -12,13 +12,12 @@ reaches it (compared as (line − baseline) × members ≤ net income, rounded t
 arithmetic is exact on SQLite too); below the monitoring line when baseline + uplift is still
 under it."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import median
 
-from django.db import connection
 from django.db.models import (
-    Aggregate,
     Case,
     Count,
     DecimalField,
@@ -31,7 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Round, Substr
+from django.db.models.functions import Coalesce, Round
 
 from impact.lines import line_zones
 from impact.models import ZERO, HouseholdBalance, HouseholdYear, LedgerEntry, PovertyLine, TownshipMonth
@@ -51,14 +50,6 @@ FIGURES = [
     "households", "households_with_sales", "gross_sales", "net_income_credited", "mean_per_capita_uplift",
     "median_per_capita_uplift", "households_crossed_line", "households_below_monitoring_line",
 ]
-
-
-class PercentileCont(Aggregate):
-    """The median on PostgreSQL (`percentile_cont(0.5) WITHIN GROUP`); SQLite has none."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DecimalField()
 
 
 @dataclass
@@ -124,15 +115,12 @@ def _aggregates() -> dict:
         "uplift_total": Sum(Case(When(has_sales=1, then=F("uplift")), default=None, output_field=MONEY)),
         "households_crossed_line": Sum("crossed"),
         "households_below_monitoring_line": Sum("below_monitoring"),
-        **({"median": PercentileCont(Case(When(has_sales=1, then=F("uplift")), default=None))}
-           if connection.vendor == "postgresql" else {}),
     }
 
 
-def _figures(row: dict, medians: dict | None = None, key=None) -> Figures:
+def _figures(row: dict, med) -> Figures:
     with_sales = row["households_with_sales"] or 0
     mean = round_to_fen((row["uplift_total"] or ZERO) / with_sales) if with_sales else ZERO
-    med = row.get("median") if "median" in row else (medians or {}).get(key)
     return Figures(
         households=row["households"] or 0,
         households_with_sales=with_sales,
@@ -145,40 +133,74 @@ def _figures(row: dict, medians: dict | None = None, key=None) -> Figures:
     )
 
 
-def _medians_in_python(households: QuerySet, group: str | None) -> dict:
-    """SQLite: the medians of uplift among households with sales, by group, from one query."""
-    values: dict = {}
-    fields = ["uplift"] + ([group] if group else [])
-    for row in households.filter(has_sales=1).values_list(*fields):
-        values.setdefault(row[1] if group else None, []).append(row[0])
-    return {key: median(sorted(v)) for key, v in values.items()}
+# The household field each grouping is read from, and how much of it (a county is the first six
+# digits of its townships' codes).
+_GROUP_FIELD = {"city": "township_id", "county": "township_id", "township": "township_id", "village": "village",
+                "poverty_cause": "poverty_cause", "attribute": "attribute"}
+_ADDITIVE = ["households", "households_with_sales", "gross_sales", "net_income_credited", "uplift_total",
+             "households_crossed_line", "households_below_monitoring_line"]
+
+
+def _group_key(by: str, values: dict):
+    value = values[_GROUP_FIELD[by]]
+    return value[: CODE_LENGTH[by]] if by in ("city", "county") and value else value
+
+
+def region_report(*, prefix: str, year: int, by: tuple[str, ...] = ()) -> tuple[Figures, dict[str, list[Figures]]]:
+    """The headline figures of a region (a code prefix; "" for everywhere) in a year, and its
+    breakdowns `by` "county", "township", "village", "poverty_cause" or "attribute" (biggest net
+    income first), in two queries however many breakdowns are asked for:
+
+    1. the additive figures grouped by the finest fields the breakdowns need (a township's code
+       gives its county), added up here;
+    2. the per-capita uplift of each household with sales, for the medians, taken here exactly
+       (PostgreSQL's PERCENTILE_CONT works in floating point and misses by a fen now and then).
+
+    One pass over the region's households instead of one per breakdown: a city's report reads
+    100,000 households once (`bench/impact.py`)."""
+    households = region_households(prefix=prefix, year=year)
+    fields = sorted({_GROUP_FIELD[b] for b in by})
+    total = dict.fromkeys(_ADDITIVE, 0)
+    sums = {b: defaultdict(lambda: dict.fromkeys(_ADDITIVE, 0)) for b in by}
+    rows = households.values(*fields).annotate(**_aggregates()).order_by() if fields else [
+        households.aggregate(**_aggregates())
+    ]
+    for row in rows:
+        for name in _ADDITIVE:
+            value = row[name] or 0
+            total[name] += value
+            for b in by:
+                sums[b][_group_key(b, row)][name] += value
+    everyone: list = []
+    uplifts = {b: defaultdict(list) for b in by}
+    for uplift, *keys in households.filter(has_sales=1).values_list("uplift", *fields).order_by():
+        values = dict(zip(fields, keys, strict=True))
+        everyone.append(uplift)
+        for b in by:
+            uplifts[b][_group_key(b, values)].append(uplift)
+
+    def figures(row: dict, values: list) -> Figures:
+        return _figures(row, median(values) if values else None)
+
+    breakdowns = {}
+    for b in by:
+        groups = []
+        for code, row in sums[b].items():
+            group = figures(row, uplifts[b].get(code, []))
+            group.code = code or ""
+            groups.append(group)
+        breakdowns[b] = sorted(groups, key=lambda f: (-f.net_income_credited, f.code))
+    return figures(total, everyone), breakdowns
 
 
 def region_figures(*, prefix: str, year: int) -> Figures:
-    """The headline figures of a region (a code prefix; "" for everywhere) in a year: one query
-    (two on SQLite, for the median)."""
-    households = region_households(prefix=prefix, year=year)
-    row = households.aggregate(**_aggregates())
-    medians = _medians_in_python(households, None) if connection.vendor != "postgresql" else None
-    return _figures(row, medians, None)
+    """The headline figures of a region in a year (two queries)."""
+    return region_report(prefix=prefix, year=year)[0]
 
 
 def region_breakdown(*, prefix: str, year: int, by: str) -> list[Figures]:
-    """The region's figures grouped `by` "county", "township", "village", "poverty_cause" or
-    "attribute": one query (two on SQLite), biggest net income first."""
-    households = region_households(prefix=prefix, year=year)
-    if by in ("county", "city"):
-        households = households.annotate(group=Substr("township_id", 1, CODE_LENGTH[by]))
-    else:
-        households = households.annotate(group=F({"township": "township_id"}.get(by, by)))
-    rows = households.values("group").annotate(**_aggregates()).order_by("group")
-    medians = _medians_in_python(households, "group") if connection.vendor != "postgresql" else None
-    result = []
-    for row in rows:
-        figures = _figures(row, medians, row["group"])
-        figures.code = row["group"] or ""
-        result.append(figures)
-    return sorted(result, key=lambda f: (-f.net_income_credited, f.code))
+    """The region's figures grouped `by` one field (two queries); see `region_report`."""
+    return region_report(prefix=prefix, year=year, by=(by,))[1][by]
 
 
 def region_months(*, prefix: str, year: int) -> list[dict]:

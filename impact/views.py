@@ -147,18 +147,23 @@ def _filters_context(request, region: Division, year: int, *, regions: bool = Tr
 # The report of a region -------------------------------------------------------------------------
 
 
-def _child_rows(region: Division, year: int) -> tuple[str, list]:
-    """The breakdown one level down: every child division (those with no households too) with
-    its figures and the address that drills into it; for a township, its villages."""
-    prefix = region.code_prefix
+def _child_level(region: Division) -> str:
+    """What a region's report breaks down into: a township's villages, else the next level."""
+    return "village" if region.level == DivisionLevel.TOWNSHIP else str(selectors.CHILD_LEVEL[region.level])
+
+
+def _child_rows(region: Division, year: int, groups: list) -> tuple[str, list]:
+    """The breakdown one level down (`groups`, from `region_report`): every child division (those
+    with no households too) with its figures and the address that drills into it; for a
+    township, its villages."""
     if region.level == DivisionLevel.TOWNSHIP:
-        rows = selectors.region_breakdown(prefix=prefix, year=year, by="village")
+        rows = groups
         for row in rows:
             row.name = row.code
             row.extra["href"] = reverse("impact:village") + _query(region=region.code, village=row.code, year=year)
         return "village", rows
     by = selectors.CHILD_LEVEL[region.level]
-    rows = {f.code.ljust(6, "0"): f for f in selectors.region_breakdown(prefix=prefix, year=year, by=by)}
+    rows = {f.code.ljust(6, "0"): f for f in groups}
     children = list(selectors.children_of(region))
     result = [rows.pop(d.code, None) or selectors.Figures(code=d.code) for d in children]
     for row, division in zip(result, children, strict=True):
@@ -168,8 +173,7 @@ def _child_rows(region: Division, year: int) -> tuple[str, list]:
     return str(by), result
 
 
-def _coded_rows(prefix: str, year: int, by: str, code_list: str) -> list:
-    rows = selectors.region_breakdown(prefix=prefix, year=year, by=by)
+def _coded_rows(rows: list, code_list: str) -> list:
     for row in rows:
         row.name = codes.label(code_list, row.code)
     return rows
@@ -188,13 +192,17 @@ def report(request):
     region = _region(request.user, form.cleaned_data["region"])
     year = form.cleaned_data["year"]
     prefix = region.code_prefix
-    child_level, children = _child_rows(region, year)
-    causes = _coded_rows(prefix, year, "poverty_cause", "poverty_cause")
-    attributes = _coded_rows(prefix, year, "attribute", "household_attribute")
+    # The figures and all three breakdowns from one pass over the region's households.
+    figures, groups = selectors.region_report(
+        prefix=prefix, year=year, by=(_child_level(region), "poverty_cause", "attribute")
+    )
+    child_level, children = _child_rows(region, year, groups[_child_level(region)])
+    causes = _coded_rows(groups["poverty_cause"], "poverty_cause")
+    attributes = _coded_rows(groups["attribute"], "household_attribute")
     months = selectors.region_months(prefix=prefix, year=year)
     return render(request, "impact/report.html", {
         **_filters_context(request, region, year),
-        "figures": selectors.region_figures(prefix=prefix, year=year),
+        "figures": figures,
         "lines": lines_for(year=year, region_code=prefix),
         "child_level": child_level, "children": children,
         # Areas with nothing credited stay in the table; the chart compares those with income.
