@@ -24,6 +24,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
+    Func,
     Q,
     QuerySet,
     Sum,
@@ -93,9 +94,10 @@ def region_households(*, prefix: str, year: int) -> QuerySet:
             monitoring_line=by_zone("monitoring"),
         )
         .annotate(
-            # × 1.00 first: SQLite stores ¥100.00 as the integer 100 and would divide as integers.
+            # × 1.00 first, written into the SQL: SQLite stores ¥100.00 as the integer 100 and would
+            # divide as integers; the literal 1.00 is a REAL there and a numeric on PostgreSQL.
             uplift=ExpressionWrapper(
-                Round(F("net") * Value(Decimal("1.00")) / F("members"), 2), output_field=MONEY
+                Round(Func(F("net"), template="(%(expressions)s * 1.00)") / F("members"), 2), output_field=MONEY
             ),
             has_sales=Case(When(Q(y__gross_sales__gt=0) | Q(y__net_income__gt=0), then=1), default=0),
             crossed=Case(
