@@ -54,6 +54,7 @@ class Deleted:
 # Fee rules ---------------------------------------------------------------------------------
 
 FEE_RULES = reverse_lazy("impact-dashboard:fee-rule-list")
+FEE_RULE_FORM = {"list_url": FEE_RULES, "list_title": _("Fee rules"), "new_title": _("New fee rule")}
 
 
 class FeeRuleList(OperatorOnly, generic.ListView):
@@ -67,18 +68,19 @@ class FeeRuleList(OperatorOnly, generic.ListView):
 class FeeRuleCreate(OperatorOnly, SaveOnce, generic.CreateView):
     model = FeeRule
     form_class = FeeRuleForm
-    template_name = "impact/dashboard/fee_rule_form.html"
+    template_name = "impact/dashboard/form.html"
     success_url = FEE_RULES
     saved_message = _("Fee rule saved.")
+    extra_context = FEE_RULE_FORM
 
 
 class FeeRuleUpdate(OperatorOnly, SaveOnce, generic.UpdateView):
     model = FeeRule
     form_class = FeeRuleForm
-    template_name = "impact/dashboard/fee_rule_form.html"
-    context_object_name = "rule"
+    template_name = "impact/dashboard/form.html"
     success_url = FEE_RULES
     saved_message = _("Fee rule saved.")
+    extra_context = FEE_RULE_FORM
 
 
 class FeeRuleDelete(OperatorOnly, Deleted, generic.DeleteView):
@@ -95,6 +97,7 @@ class FeeRuleDelete(OperatorOnly, Deleted, generic.DeleteView):
 # Poverty lines -----------------------------------------------------------------------------
 
 POVERTY_LINES = reverse_lazy("impact-dashboard:poverty-line-list")
+POVERTY_LINE_FORM = {"list_url": POVERTY_LINES, "list_title": _("Poverty lines"), "new_title": _("New poverty line")}
 
 
 def region_names(codes) -> dict[str, str]:
@@ -123,18 +126,19 @@ class PovertyLineList(OperatorOnly, generic.ListView):
 class PovertyLineCreate(OperatorOnly, SaveOnce, generic.CreateView):
     model = PovertyLine
     form_class = PovertyLineForm
-    template_name = "impact/dashboard/poverty_line_form.html"
+    template_name = "impact/dashboard/form.html"
     success_url = POVERTY_LINES
     saved_message = _("Poverty line saved.")
+    extra_context = POVERTY_LINE_FORM
 
 
 class PovertyLineUpdate(OperatorOnly, SaveOnce, generic.UpdateView):
     model = PovertyLine
     form_class = PovertyLineForm
-    template_name = "impact/dashboard/poverty_line_form.html"
-    context_object_name = "line"
+    template_name = "impact/dashboard/form.html"
     success_url = POVERTY_LINES
     saved_message = _("Poverty line saved.")
+    extra_context = POVERTY_LINE_FORM
 
 
 class PovertyLineDelete(OperatorOnly, Deleted, generic.DeleteView):
