@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from logistics.carriers.aggregator.views import webhook as aggregator_webhook
 from shop.accounts import SignOutView
+from shop.health import healthz, readyz
 from shop.order import views as refund_views
 from shop.trace import trace
 
@@ -23,6 +24,10 @@ urlpatterns = [
     path("payments/", include("shop.payments.urls")),
     # The courier aggregator posts tracking updates here, likewise.
     path("logistics/carriers/aggregator/webhook/", aggregator_webhook, name="carrier-aggregator-webhook"),
+    # Probes for load balancers and orchestrators (shop/health.py): no language prefix, and no
+    # trailing slash, so production's SECURE_REDIRECT_EXEMPT matches them as "^healthz$", "^readyz$".
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):

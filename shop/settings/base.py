@@ -7,6 +7,7 @@ needs no variables at all; production swaps each part through env vars only.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from oscar import defaults as oscar_defaults
 from oscar.defaults import *  # noqa: F401,F403  (Oscar's OSCAR_* defaults)
@@ -149,7 +150,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    # An empty DATABASE_URL (as in .env.example) means the embedded default too.
+    "default": env.db_url_config(env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -231,7 +233,8 @@ STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 # Stripe.js comes from Stripe in production; the tests and the demo load localstripe's stand-in.
-STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+# (An empty STRIPE_JS_URL, as in .env.example, means Stripe's own too.)
+STRIPE_JS_URL = env("STRIPE_JS_URL", default="") or "https://js.stripe.com/v3/"
 
 # Celery: tasks run inline unless a broker is configured.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
@@ -313,8 +316,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "shop.core.api.Pages",  # at most 200 rows a page
     "PAGE_SIZE": 50,
 }
+
+
+def api_v1_endpoints_only(endpoints):
+    """drf-spectacular hook: the schema documents our API, not Wagtail's admin API (also DRF).
+
+    The schema view is limited to /api/v1/ by its urlconf; `check --deploy` builds the schema from
+    every URL, and Wagtail's admin API views cannot be described without a request.
+    """
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
+
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Wumeng Market API",
+    "PREPROCESSING_HOOKS": ["shop.settings.base.api_v1_endpoints_only"],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -332,9 +347,18 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp"}
 
+# LOG_FORMAT=json in production: one JSON object a line (shop/logs.py) for the log collector;
+# text, the default, for people reading a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "shop.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
