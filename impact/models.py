@@ -268,7 +268,7 @@ class PovertyLine(models.Model):
         return f"{self.region_code} {self.year} {self.get_kind_display()}: {self.amount}"
 
     def clean(self):
-        if self.region_code != "CN" and not self.region_code.isdigit():
+        if self.region_code != "CN" and not (self.region_code.isascii() and self.region_code.isdigit()):
             raise ValidationError({"region_code": _("Use CN or a division code of digits.")})
 
 

@@ -13,6 +13,9 @@ from logistics.models import Station
 
 # How many significant digits a region's code has: province, city, county, township.
 REGION_DIGITS = (2, 4, 6, 9)
+# A Chinese input method types full-width digits (５３); a code is stored in ASCII, which the
+# lines' prefix match compares with the divisions' codes.
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 FIRST_YEAR, LAST_YEAR = 1978, 2100
 
 
@@ -61,10 +64,11 @@ class PovertyLineForm(forms.ModelForm):
         )
 
     def clean_region_code(self):
-        code = self.cleaned_data["region_code"].strip().upper()
+        code = self.cleaned_data["region_code"].strip().upper().translate(FULL_WIDTH_DIGITS)
         if code == NATIONAL:
             return code
-        if not code.isdigit() or len(code) not in REGION_DIGITS:
+        # isdigit() alone takes other scripts' digits too (²³, ٥٣): no division's code has them.
+        if not (code.isascii() and code.isdigit()) or len(code) not in REGION_DIGITS:
             raise forms.ValidationError(_("Use CN or a division code of 2, 4, 6 or 9 digits."))
         # The lines apply by code prefix (`impact.lines`): a province's or a city's official
         # six-digit code (530000, 530600) is stored as the prefix its places start with.
