@@ -74,7 +74,8 @@ def entries_append(entries: list[LedgerEntry]) -> list[LedgerEntry]:
         return []
     keys = [e.idempotency_key for e in entries]
     done = set(LedgerEntry.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
-    new = [e for e in entries if e.idempotency_key not in done and e.amount != ZERO]
+    # A credit of nothing (fees took the whole price) is still a sale: its gross counts.
+    new = [e for e in entries if e.idempotency_key not in done and (e.amount != ZERO or e.gross != ZERO)]
     if not new:
         return []
     LedgerEntry.objects.bulk_create(new)

@@ -12,7 +12,8 @@ def check_digit(first17: str) -> str:
 
 
 def is_valid(number: str) -> bool:
-    if len(number) != 18 or not number[:17].isdigit():
+    # ASCII digits only: isdigit() and int() also take full-width ones (１２３), which no register holds.
+    if len(number) != 18 or not (number[:17].isascii() and number[:17].isdigit()):
         return False
     try:
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

@@ -72,8 +72,8 @@ def order_refund(
         errors["delivery"] = [_("At most ¥%(max)s of delivery is left to refund.") % {"max": delivery_left}]
     if errors:
         raise InvalidInput(_("Some quantities cannot be refunded."), fields=errors)
-    if not wanted:
-        raise InvalidInput(_("Choose at least one unit to refund."))
+    if not wanted and not delivery:
+        raise InvalidInput(_("Choose at least one unit, or the delivery, to refund."))
 
     amount = round_to_fen(sum((lines[i].unit_price_incl_tax * qty for i, qty in wanted.items()), delivery))
     refund_payment(order=order, amount=amount)

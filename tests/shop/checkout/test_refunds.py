@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -69,3 +71,25 @@ def test_the_dashboards_order_page_links_to_the_refund(client, paid_order, opera
     client.force_login(operator)
     page = client.get(reverse("dashboard:order-detail", args=[paid_order.number])).content.decode()
     assert reverse("order-refund", args=[paid_order.number]) in page
+
+
+def test_the_operator_refunds_the_delivery_from_the_dashboard(client, paid_order, operator):
+    client.force_login(operator)
+    line = paid_order.lines.first()
+    paid_order.shipping_incl_tax = Decimal("12.00")
+    paid_order.save()
+
+    response = client.post(reverse("order-refund", args=[paid_order.number]),
+                           {f"line-{line.pk}": "0", "delivery": "12.00", "reason": "never sent"})
+
+    assert response.status_code == 302
+    assert paid_order.sources.get().amount_refunded == Decimal("12.00")
+
+
+def test_a_delivery_that_is_not_an_amount_is_refused_on_the_dashboard(client, paid_order, operator):
+    client.force_login(operator)
+
+    response = client.post(reverse("order-refund", args=[paid_order.number]), {"delivery": "NaN"})
+
+    assert response.status_code == 200
+    assert paid_order.sources.get().amount_refunded == Decimal("0.00")
