@@ -176,10 +176,13 @@ def balance_discrepancies() -> list[Discrepancy]:
     """Every household balance equals the sums of its entries (`balance_moves`); a household
     whose entries moved a balance has a balance row; no balance is negative; nothing was paid
     out that had not settled."""
+    # Ever settled: what became payable (settlements and adjustments), whatever was refunded since.
+    ever_settled = Sum(Case(When(kind__in=[EntryKind.SALE_SETTLED, EntryKind.ADJUSTMENT], then=F("amount")),
+                            default=Value(ZERO), output_field=_MONEY), output_field=_MONEY)
     expected = {
-        row["household_id"]: {field: _fen(row[field]) for field in BALANCE_FIELDS}
+        row["household_id"]: {field: _fen(row[field]) for field in (*BALANCE_FIELDS, "ever_settled")}
         for row in LedgerEntry.objects.order_by().filter(_moves_balances(), household_id__isnull=False)
-        .values("household_id").annotate(**_balance_sums())
+        .values("household_id").annotate(**_balance_sums(), ever_settled=ever_settled)
     }
     rows = {
         row["household_id"]: {field: _fen(row[field]) for field in BALANCE_FIELDS}
@@ -198,13 +201,15 @@ def balance_discrepancies() -> list[Discrepancy]:
                 found.append((Kind.BALANCE, household_id, want[field], have[field],
                               _("The %(balance)s balance is not the sum of the household's entries.")
                               % {"balance": _balance_label(field)}))
-        negative = [field for field in BALANCE_FIELDS if have[field] < ZERO]
+        # A settled balance below nought is allowed: a sale refunded after it was paid out leaves
+        # the household owing it, set against its next payout. Pending money never goes below.
+        negative = [field for field in ("pending", "paid_out") if have[field] < ZERO]
         for field in negative:
             found.append((Kind.BALANCE_NEGATIVE, household_id, ">= 0.00", have[field],
                           _("The %(balance)s balance is negative.") % {"balance": _balance_label(field)}))
-        if want["paid_out"] > ZERO and want["settled"] < ZERO:
-            found.append((Kind.PAYOUT_EXCEEDS_SETTLED, household_id, want["paid_out"] + want["settled"],
-                          want["paid_out"], _("More was paid out to the household than had settled.")))
+        if want["paid_out"] > want.get("ever_settled", ZERO):
+            found.append((Kind.PAYOUT_EXCEEDS_SETTLED, household_id, want.get("ever_settled", ZERO),
+                          want["paid_out"], _("More was paid out to the household than had ever settled.")))
     names = _registry_ids(household_id for _kind, household_id, *_rest in found)
     return [
         Discrepancy(kind, names.get(household_id, f"#{household_id}"), want, have, message)

@@ -129,6 +129,9 @@ def breakdown_from(value: str | None, *, region: Division) -> str:
         return DEFAULT_BREAKDOWN[region.level]
     if value not in BREAKDOWNS:
         raise BadExport(_("Break down by one of: %(choices)s.") % {"choices": ", ".join(BREAKDOWNS)})
+    if value == "village" and region.level != DivisionLevel.TOWNSHIP:
+        # Village names repeat from one township to the next: only a township's are one each.
+        raise BadExport(_("Villages are listed for one township at a time."))
     return value
 
 

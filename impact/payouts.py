@@ -46,7 +46,7 @@ def payout_batch_prepare(*, station, by, minimum: Decimal = Decimal("0.01")) -> 
     balances = list(
         HouseholdBalance.objects.select_for_update(of=("self",))
         .filter(household__township_id=station.township_id, settled__gte=minimum)
-        .select_related("household").order_by("id")
+        .select_related("household").order_by("household_id")
     )
     owed = payables(balances, minimum=minimum)
     paid = [p for p in owed if p.has_account]
@@ -98,7 +98,8 @@ def payout_batch_mark_paid(*, batch, by, bank_reference: str, at=None) -> Payout
     lines = list(batch.lines.select_related("household").order_by("id"))
     settled = dict(
         HouseholdBalance.objects.select_for_update().filter(household_id__in=[line.household_id for line in lines])
-        .order_by("id").values_list("household_id", "settled")
+        # In household order, as the ledger's own upserts take these rows: no deadlock between them.
+        .order_by("household_id").values_list("household_id", "settled")
     )
     short = [line for line in lines if line.amount > settled.get(line.household_id, ZERO)]
     if short:

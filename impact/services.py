@@ -66,14 +66,19 @@ def balance_moves(entry: LedgerEntry) -> dict[str, int]:
 # Appending ---------------------------------------------------------------------------------
 
 
-def entries_append(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+def entries_append(entries: list[LedgerEntry], *, once_per_order: bool = False) -> list[LedgerEntry]:
     """Write the entries not written before (by idempotency key) and move the running totals by
-    them. Returns the entries written now."""
+    them. Returns the entries written now. With `once_per_order`, an order any of whose entries
+    was written before gets none of them: a payment replayed after the fee rules or a
+    cooperative's links changed must not add the entries the new rules would make."""
     assert transaction.get_connection().in_atomic_block, "write the ledger inside the caller's transaction"
     if not entries:
         return []
     keys = [e.idempotency_key for e in entries]
     done = set(LedgerEntry.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    if once_per_order:
+        credited = {e.order_id for e in entries if e.idempotency_key in done}
+        entries = [e for e in entries if e.order_id not in credited]
     # A credit of nothing (fees took the whole price) is still a sale: its gross counts.
     new = [e for e in entries if e.idempotency_key not in done and (e.amount != ZERO or e.gross != ZERO)]
     if not new:
@@ -210,7 +215,7 @@ def sales_credit(*, sales: Iterable[Sale], deliveries: Iterable[DeliveryCharge] 
                 fee_type=fee_type, amount=amount,
                 idempotency_key=f"delivery:{charge.shipment_id}:{fee_type}", **common,
             ))
-    return entries_append(entries)
+    return entries_append(entries, once_per_order=True)
 
 
 # Settlement --------------------------------------------------------------------------------
@@ -245,31 +250,37 @@ def sales_settle(*, order_line_ids: Iterable[int], at=None) -> list[LedgerEntry]
 
 def _reversals(components: list[LedgerEntry], *, target: Decimal, key: str, at, settled: set) -> list[LedgerEntry]:
     """Reverse `components` (credits and fees that together make up what was paid) so that, in
-    all, `target` of them has been reversed, shared in proportion to them, to the fen."""
-    weights = [c.amount for c in components]
-    if not any(weights):
+    all, `target` of them has been reversed. Only the increment (target − reversed so far) is
+    shared, in proportion to what is left of each component, to the fen: no component is ever
+    reversed by more than is left of it, nor pushed back up, and the last refund of a line
+    undoes exactly what is left."""
+    left = [c.amount + (c.reversed_total or ZERO) for c in components]
+    increment = target - (sum((c.amount for c in components), ZERO) - sum(left, ZERO))
+    if increment <= ZERO or not any(w > ZERO for w in left):
         return []
-    # The refunded price, shared among the credits by their gross: what each household sold less.
-    credits = [c for c in components if c.kind == EntryKind.SALE_PENDING and c.gross]
-    gross_due = dict(zip(
-        (c.pk for c in credits), split_to_fen(target, [c.gross for c in credits]) if credits else [], strict=True
-    ))
+    parts = split_to_fen(increment, [max(w, ZERO) for w in left])
+    # The refunded price, shared among the credits by what is left of their gross: what each
+    # household sold less (the fees' share of the price included, as in the credit's gross).
+    credits = [c for c in components if c.kind == EntryKind.SALE_PENDING]
+    gross_left = {c.pk: c.gross + (c.reversed_gross or ZERO) for c in credits}
+    gross_parts = (
+        dict(zip(gross_left, split_to_fen(increment, [max(g, ZERO) for g in gross_left.values()]), strict=True))
+        if any(g > ZERO for g in gross_left.values()) else {}
+    )
     entries = []
-    for component, due in zip(components, split_to_fen(target, weights), strict=True):
-        already = -(component.reversed_total or ZERO)
-        amount = due - already
-        if amount == ZERO:
-            continue
-        share_of_gross = min(gross_due.get(component.pk, ZERO), component.gross)
-        gross_already = -(component.reversed_gross or ZERO)
+    for component, amount, remaining in zip(components, parts, left, strict=True):
         is_credit = component.kind == EntryKind.SALE_PENDING
+        gross = min(gross_parts.get(component.pk, ZERO), gross_left.get(component.pk, ZERO)) if is_credit else ZERO
+        if amount == remaining and is_credit:
+            gross = gross_left[component.pk]  # the component's last reversal takes the rest of its gross
+        if amount == ZERO and gross == ZERO:
+            continue
         entries.append(LedgerEntry(
             kind=EntryKind.REVERSAL, fee_type=component.fee_type, reverses=component,
             bucket=(Bucket.SETTLED if component.pk in settled else Bucket.PENDING) if is_credit else Bucket.NONE,
             household_id=component.household_id, seller_id=component.seller_id, order_id=component.order_id,
             order_line_id=component.order_line_id, shipment_id=component.shipment_id,
-            amount=-amount, gross=-(share_of_gross - gross_already) if is_credit else ZERO, created_at=at,
-            idempotency_key=f"{key}:{component.pk}",
+            amount=-amount, gross=-gross, created_at=at, idempotency_key=f"{key}:{component.pk}",
         ))
     return entries
 

@@ -68,7 +68,9 @@ def order_refund(
     delivery_left = order.shipping_incl_tax - delivery_refunded(order=order, lines=lines)
     if up_to_delivery_left:
         delivery = max(min(delivery, delivery_left), Decimal("0.00"))
-    if not Decimal("0.00") <= delivery <= delivery_left:
+    if delivery != round_to_fen(delivery):
+        errors["delivery"] = [_("Enter the delivery to refund to the fen.")]
+    elif not Decimal("0.00") <= delivery <= delivery_left:
         errors["delivery"] = [_("At most ¥%(max)s of delivery is left to refund.") % {"max": delivery_left}]
     if errors:
         raise InvalidInput(_("Some quantities cannot be refunded."), fields=errors)

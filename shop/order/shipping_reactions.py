@@ -76,7 +76,9 @@ def on_shipments_moved(sender, moved, by, **kwargs):
     lines_follow_shipments(moved, to)
     shipping_events_record(moved)
     orders_follow_shipments({m.shipment.order for m in moved}, to)
-    for m in moved:
+    # Orders in id order, as every refund locks its order: two batches returning parcels of the
+    # same orders queue instead of deadlocking.
+    for m in sorted(moved, key=lambda m: m.shipment.order_id):
         shipment_refund(m, by)
 
 

@@ -9,8 +9,10 @@ from fractions import Fraction
 import pytest
 
 from catalogue.factories import ProductFactory
-from impact.models import EntryKind, HouseholdYear, SellerYear
+from impact.models import EntryKind, FeeRule, FeeType, HouseholdYear, LedgerEntry, SellerYear
 from shop.core.money import split_to_fen
+from shop.factories import UserFactory
+from shop.order.refunds import order_refund
 from tests.impact.ledger_orders import (
     balance,
     cooperative,
@@ -172,3 +174,23 @@ def test_it_refuses_negative_or_all_zero_weights():
         split_to_fen(Decimal("1.00"), [Decimal("0.5"), Decimal("-0.1")])
     with pytest.raises(ValueError):
         split_to_fen(Decimal("1.00"), [Decimal("0"), Decimal("0")])
+
+
+def test_refunds_one_unit_at_a_time_never_push_a_part_back_up(people):
+    """Thirds (0.333 each, 0.001 kept), 5 % commission and ¥1 a unit packing, 5 units at ¥4.20:
+    the parts to undo are 1.05, 5.00, 4.98, 4.98, 4.98 and 0.01. Refunding unit by unit, each
+    refund reverses only what is left: no reversal is ever positive, and the last undoes the rest."""
+    FeeRule.objects.filter(fee_type=FeeType.COMMISSION).update(waived_for_certified=False)
+    product = ProductFactory()
+    seller, _households = cooperative(["0.333", "0.333", "0.333"])
+    cooperative_offer(product, seller, price="4.20")
+    order = paid_order(product, quantity=5)
+    line = order.lines.get()
+    operator = UserFactory(username="operator", is_staff=True)
+
+    for _unit in range(5):
+        order_refund(order=order, quantities={line.pk: 1}, by=operator)
+
+    reversals = LedgerEntry.objects.filter(order=order, kind=EntryKind.REVERSAL)
+    assert all(r.amount <= 0 for r in reversals)
+    assert sum(e.amount for e in LedgerEntry.objects.filter(order=order)) == Decimal("0.00")

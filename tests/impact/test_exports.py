@@ -195,10 +195,10 @@ def test_another_year_has_no_income(yanjin_official):
 
 def test_the_file_is_named_after_the_region_the_year_and_the_table(yanjin_official):
     response = yanjin_official.get(export_url("households", "csv", region=YANJIN))
-    breakdown = yanjin_official.get(export_url("breakdown", "xlsx", region=YANJIN, by="village"))
+    breakdown = yanjin_official.get(export_url("breakdown", "xlsx", region=YANJIN, by="township"))
 
     assert 'filename="impact-530623-2026-households.csv"' in response["Content-Disposition"]
-    assert 'filename="impact-530623-2026-breakdown-village.xlsx"' in breakdown["Content-Disposition"]
+    assert 'filename="impact-530623-2026-breakdown-township.xlsx"' in breakdown["Content-Disposition"]
     assert response["Cache-Control"] == "private, no-store"
 
 
@@ -332,3 +332,9 @@ def test_the_household_csv_streams_in_chunks_read_a_few_thousand_at_a_time(signe
     assert max(chunk.count(b"\n") for chunk in chunks) <= ROWS_PER_CHUNK + 1
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
     assert len(rows) == 1 + region_households(prefix="5306", year=2026).count()
+
+
+def test_villages_are_broken_down_for_one_township_only(yanjin_official):
+    response = yanjin_official.get(export_url("breakdown", "csv", region=YANJIN, by="village"))
+
+    assert response.status_code == 400

@@ -7,9 +7,11 @@ import pytest
 from django.db import transaction
 
 from catalogue.factories import ProductFactory
-from impact.models import EntryKind, HouseholdYear, LedgerEntry
+from impact.models import EntryKind, FeeRule, FeeType, HouseholdYear, LedgerEntry
 from impact.services import refund_reverse, sales_settle
 from logistics.states import State
+from sellers.factories import HouseholdFactory
+from sellers.models import BenefitLink
 from shop.factories import UserFactory
 from shop.order.ledger import order_paid_credit
 from shop.order.models import Order
@@ -17,7 +19,14 @@ from shop.order.refunds import order_refund
 from shop.order.settlement import shipment_settle
 from shop.order.statuses import OrderStatus
 from shop.payments.stripe.services import payment_intent_confirm, payment_intent_create
-from tests.impact.ledger_orders import audit, balance, entries_of, fee_rules_standard
+from tests.impact.ledger_orders import (
+    audit,
+    balance,
+    cooperative,
+    cooperative_offer,
+    entries_of,
+    fee_rules_standard,
+)
 from tests.personas import A_DAY_IN_2026
 from tests.shipping import demo_paid, moved_to, paid_shipment
 from tests.shop.payments import conftest as payments
@@ -162,3 +171,40 @@ def test_a_retried_refund_reversal_writes_once(people):
     assert (len(first), again) == (3, [])
     assert LedgerEntry.objects.filter(kind=EntryKind.REVERSAL).count() == 3
     assert balance(household_of(shipment.order))[0] == Decimal("46.50")
+
+
+# A replayed payment after the rules changed ---------------------------------------------------
+
+
+def test_a_payment_replayed_after_a_new_fee_rule_writes_no_fee(people):
+    FeeRule.objects.filter(fee_type=FeeType.PACKING).delete()
+    product = ProductFactory()
+    offer(product, price="50.00")
+    order = buy(product, 2)
+    stale = Order.objects.get(pk=order.pk)
+    demo_paid(order)
+    order.set_status(OrderStatus.PAID)
+    before = list(LedgerEntry.objects.filter(order=order).values_list("kind", "fee_type", "amount"))
+    FeeRule.objects.create(fee_type=FeeType.PACKING, per_unit=Decimal("1.00"), waived_for_certified=False)
+
+    stale.set_status(OrderStatus.PAID)
+
+    assert list(LedgerEntry.objects.filter(order=order).values_list("kind", "fee_type", "amount")) == before
+
+
+def test_a_payment_replayed_after_a_new_benefit_link_credits_nobody_more(people):
+    product = ProductFactory()
+    seller, households = cooperative(["0.50"])
+    cooperative_offer(product, seller, price="100.00")
+    order = buy(product, 1)
+    stale = Order.objects.get(pk=order.pk)
+    demo_paid(order)
+    order.set_status(OrderStatus.PAID)
+    credits = list(LedgerEntry.objects.filter(order=order, kind=EntryKind.SALE_PENDING).values_list("household", "amount"))
+    newcomer = HouseholdFactory(township=households[0].township, consent_to_sell=True)
+    BenefitLink.objects.create(seller=seller, household=newcomer, kind="operating", share=Decimal("0.25"))
+
+    stale.set_status(OrderStatus.PAID)
+
+    assert list(LedgerEntry.objects.filter(order=order, kind=EntryKind.SALE_PENDING)
+                .values_list("household", "amount")) == credits
