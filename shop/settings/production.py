@@ -4,6 +4,7 @@
 """
 
 import math
+import os
 from collections import Counter
 from urllib.parse import urlsplit
 
@@ -25,7 +26,9 @@ from .base import INSTALLED_APPS as BASE_INSTALLED_APPS
 
 
 def required(name: str) -> str:
-    value = env(name, default="")
+    # Read as written: django-environ would take a value starting with "$" (a generated key, one
+    # time in fifty) for the name of another variable.
+    value = os.environ.get(name, "")
     if not value:
         raise ImproperlyConfigured(f"{name} must be set in the environment for production.")
     return value
