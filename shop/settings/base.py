@@ -4,6 +4,7 @@ The embedded default (SQLite, local media, local-memory cache, inline tasks)
 needs no variables at all; production swaps each part through env vars only.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -100,6 +101,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by the site itself, not a CDN
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as axes asks: it turns a locked-out sign-in into the lockout page (shop/accounts.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -177,10 +181,18 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
+    # Sessions are written to the database and read through the shared cache: whichever app
+    # server the load balancer picks finds the buyer's sign-in, in one Redis read. Not the cache
+    # alone: a Redis restart or eviction would sign everyone out. Not with a per-process cache:
+    # another process would read its own stale copy.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in (storefront, consoles, dashboards, admins, API token) while
+    # the name is locked out, before any password is checked (django-axes' backend).
+    "shop.accounts.SignInThrottle",
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -190,6 +202,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_REDIRECT_URL = "/"
+
+
+def count(name: str, *, default: int, least: int) -> int:
+    """A whole number from the environment; empty (as in .env.example) means the default."""
+    value = env.int(name) if env(name, default="") else default
+    if value < least:
+        raise ImproperlyConfigured(f"{name} must be at least {least}, not {value}.")
+    return value
+
+
+# Sign-in throttling (django-axes), the same for every settings module. After AXES_FAILURE_LIMIT
+# wrong passwords for one name from one address, that name is refused from that address for
+# AXES_COOLOFF_TIME, the right password included; tries meanwhile do not extend it. Locked by
+# name and address together, not by address alone: a township station's clerks and a village's
+# buyers share one address behind the carrier's NAT, and one person's typos (or one attacker)
+# must not lock them all out; nor by name alone, or anyone could lock a clerk out of the
+# console by typing her name wrong from anywhere.
+AXES_FAILURE_LIMIT = count("AXES_FAILURE_LIMIT", default=5, least=1)
+AXES_COOLOFF_TIME = timedelta(minutes=count("AXES_COOLOFF_MINUTES", default=15, least=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "shop.accounts.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "shop.accounts.client_ip"
+AXES_LOCKOUT_CALLABLE = "shop.accounts.lockout_response"
+# Axes keeps a failed attempt's form data: never a password, whatever the form calls it.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "login-password", "password1", "password2"]
+# Behind a load balancer every request comes from its address: set this to the number of proxies
+# in front of the app servers that append to X-Forwarded-For (1 for one load balancer), and the
+# visitor's address is read from there (shop.accounts.client_ip). 0: the connection's address.
+TRUSTED_PROXY_COUNT = count("TRUSTED_PROXY_COUNT", default=0, least=0)
 
 # Language, time, money
 LANGUAGE_CODE = "zh-hans"
@@ -210,12 +253,21 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
 # Media storage: local disk by default, S3-compatible when a bucket is named.
+# An empty variable (as in .env.example) means unset: boto3 takes "" for an endpoint or a key.
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
-AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
-AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
-AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
-AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="") or None
+AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default="") or None
+AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default="") or None
+# "path" (bucket in the path) for MinIO and most self-hosted stores, "virtual" (bucket in the
+# host name) where the provider requires it; unset, boto3 chooses.
+AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default="") or None
+# Product photos are public: plain URLs the browser and the CDN-less stations can cache. Signed
+# (expiring) URLs only when the bucket is private.
 AWS_QUERYSTRING_AUTH = env.bool("AWS_QUERYSTRING_AUTH", default=False)
+# As on local disk, a file saved under a taken name gets a new name rather than replacing the
+# other file: a product photo's name repeats once an earlier photo of the product was deleted.
+AWS_S3_FILE_OVERWRITE = False
 STORAGES = {
     "default": {
         "BACKEND": (
@@ -226,6 +278,13 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# sorl-thumbnail (Oscar's basket, checkout and dashboard thumbnails) writes into the media storage
+# and notes each thumbnail it made in the database, read through the cache: with REDIS_URL every
+# app server sees what another made, and none makes it again. (Not the Redis KVStore: it would
+# keep the notes in Redis only, and lose them with it.)
+THUMBNAIL_STORAGE = "default"
+THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
+THUMBNAIL_CACHE = "default"
 
 # Stripe (wired by the checkout issue). Empty keys mean: demo payment only.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
@@ -236,11 +295,21 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 # (An empty STRIPE_JS_URL, as in .env.example, means Stripe's own too.)
 STRIPE_JS_URL = env("STRIPE_JS_URL", default="") or "https://js.stripe.com/v3/"
 
-# Celery: tasks run inline unless a broker is configured.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# Celery: tasks run inline unless a broker is configured (REDIS_URL, or CELERY_BROKER_URL apart).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Every task is safe to run twice (idempotency keys, settled-once checks): a task is acknowledged
+# when it has run, not when a worker took it, so a worker killed mid-task (a deploy) loses
+# nothing; each worker process takes one task at a time, so a slow one holds up no others.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No task's result is read by anyone: none is stored.
+CELERY_TASK_IGNORE_RESULT = True
+# A worker started before Redis keeps trying to reach it rather than exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "settle-due-shipments": {"task": "shop.order.settle_due_shipments", "schedule": 15 * 60},
 }
@@ -302,7 +371,7 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 # REST API (v1): token auth for station apps, session auth for the browsable docs.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "shop.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -316,6 +385,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "shop.core.api.Pages",  # at most 200 rows a page
     "PAGE_SIZE": 50,
 }
+
+# A token from POST /api/v1/auth/token/ works this long; then the app signs in again for a new one.
+API_TOKEN_TTL = timedelta(hours=count("API_TOKEN_TTL_HOURS", default=7 * 24, least=1))
 
 
 def api_v1_endpoints_only(endpoints):

@@ -1,6 +1,7 @@
 """POST /api/v1/auth/token/, error messages in the caller's language, and the OpenAPI schema."""
 
 import pytest
+from django.conf import settings
 from django.urls import include, path
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
@@ -17,7 +18,8 @@ TOKEN = "/api/v1/auth/token/"
 def test_a_username_and_password_give_a_token(people):
     response = APIClient().post(TOKEN, {"username": "clerk_miaoba", "password": DEMO_PASSWORD}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=people.clerk_miaoba).key}
+    token = Token.objects.get(user=people.clerk_miaoba)
+    assert response.json() == {"token": token.key, "expires_at": (token.created + settings.API_TOKEN_TTL).isoformat().replace("+00:00", "Z")}
 
 
 def test_the_token_opens_the_api(people):
