@@ -50,7 +50,10 @@ run-stripe: install ## as `make run`, but paying by card through localstripe (a 
 
 test: install $(CHROMIUM) $(LABEL_FONT) ## the whole test suite (SQLite; PostgreSQL with DATABASE_URL=postgres://...)
 	mkdir -p var
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/production
+	# The production stack's tests (S3 on moto, Redis, a Celery worker) in a process of their own:
+	# they swap storage and cache under libraries (sorl-thumbnail) that keep them per process.
+	$(BIN)/pytest $(PYTEST_ARGS) tests/production
 
 test-fast: install ## the test suite without the browser tests
 	mkdir -p var
