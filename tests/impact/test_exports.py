@@ -22,9 +22,8 @@ from sellers.masking import mask_name
 from shop.core.money import round_to_fen
 from shop.models import Division
 from tests.impact.money import operator
-from tests.impact.report_sales import credited, households_bulk
+from tests.impact.report_sales import households_bulk
 from tests.personas import A_DAY_IN_2026, MIAOBA, POJI, YANJIN, ZHAOTONG
-from tests.shipping import paid_shipment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(A_DAY_IN_2026, tick=False)]
 
@@ -59,16 +58,6 @@ def xlsx_rows(response) -> list[list]:
 
 def pdf_text(response) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-
-
-@pytest.fixture
-def sales(people):
-    """Income this year in two counties: a paid parcel of two ¥50.00 units from a new Miaoba
-    household (the real checkout flow), and credits to the cast's Miaoba and Poji households."""
-    shipment = paid_shipment(township=MIAOBA, quantity=2)
-    credited(people.household_miaoba, "300.00")
-    credited(people.household_poji, "80.00")
-    return shipment
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from shop.models import Division
 from tests.impact.money import operator
 from tests.impact.report_sales import credited, households_bulk
 from tests.personas import A_DAY_IN_2026, CHINA, MIAOBA, POJI, YANJIN, ZHAOTONG
-from tests.shipping import paid_shipment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(A_DAY_IN_2026, tick=False)]
 
@@ -39,16 +38,6 @@ def income(household, amount: str, *, at) -> None:
     with transaction.atomic():
         adjustment_record(household=household, amount=Decimal(amount), reason="test income", approved_by=operator(),
                           key=f"test-{household.pk}-{at.isoformat()}-{amount}", at=at)
-
-
-@pytest.fixture
-def sales(people):
-    """Income this year in two counties: a paid parcel of two ¥50.00 units from a new Miaoba
-    household (the real checkout flow), and credits to the cast's Miaoba and Poji households."""
-    shipment = paid_shipment(township=MIAOBA, quantity=2)
-    credited(people.household_miaoba, "300.00")
-    credited(people.household_poji, "80.00")
-    return shipment
 
 
 @pytest.fixture
