@@ -12,7 +12,7 @@ CHROMIUM := /usr/bin/chromium
 LABEL_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help run run-stripe test test-fast install messages bench screenshots check chromium audit
+.PHONY: help run run-stripe test test-fast install messages bench screenshots check chromium audit prod-smoke
 .DEFAULT_GOAL := help
 
 help: ## list the commands
@@ -74,6 +74,11 @@ check: install ## Django's checks, no missing migration, the import layers, ruff
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
+
+# Needs PostgreSQL (postgres@127.0.0.1:5432, trust) and Redis (127.0.0.1:6379) running; uses the
+# database wumeng_smoke (dropped and recreated) and Redis database 13 (flushed).
+prod-smoke: install ## the production stack on loopback (2 gunicorns, Celery, S3 on moto) and a buyer-to-ledger session
+	$(BIN)/python tests/production/smoke.py
 
 audit: install ## the fund-flow audit of the configured database (exits 1 on any discrepancy)
 	$(BIN)/python manage.py impact_audit
