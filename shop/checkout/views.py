@@ -54,6 +54,14 @@ class PaymentDetailsView(views.PaymentDetailsView):
     # The intent this request confirmed or checked (for the page's next step, or a refund).
     stripe_intent = None
 
+    def send_order_placed_email(self, order):
+        """The confirmation e-mail, sent after the order is placed: a mail server that is down must
+        not undo a paid order (the placement's error handling would refund the card)."""
+        try:
+            super().send_order_placed_email(order)
+        except Exception:
+            logger.exception("The confirmation e-mail of order %s could not be sent", order.number)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(demo_payment=demo_payment_available(), **kwargs)
         if stripe_payment_available() and not self.preview:
