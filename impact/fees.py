@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from catalogue.models import Category
 from impact.models import ZERO, FeeRule, FeeType
-from logistics.models import Station
+from logistics.selectors import stations_by_township
 from shop.core.money import round_to_fen, split_to_fen
 
 
@@ -117,12 +117,9 @@ def sale_parties(seller) -> list[tuple[int | None, Decimal]]:
 
 
 def seller_station_id(seller) -> int | None:
-    """The station that will take in the seller's goods: the first active one of its township,
-    the rule `logistics.services.shipments_create_for_order` routes order lines by (one query)."""
-    return (
-        Station.objects.filter(township_id=seller.township_id, is_active=True)
-        .order_by("id").values_list("pk", flat=True).first()
-    )
+    """The station that will take in the seller's goods (one query)."""
+    station = stations_by_township([seller.township_id]).get(seller.township_id)
+    return station.pk if station else None
 
 
 def price_breakdown(

@@ -10,10 +10,20 @@ from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
 from logistics.access import Scope
-from logistics.models import Shipment, ShipmentEvent, ShipmentLine, ShipmentStatus, Storage
+from logistics.models import Shipment, ShipmentEvent, ShipmentLine, ShipmentStatus, Station, Storage
 from logistics.states import AT_STATION, State
 from shop.core.errors import DomainError, NotFound, OutOfScope
 from shop.core.ids import storable_ids
+
+
+def stations_by_township(townships: Iterable[str]) -> dict[str, Station]:
+    """{township code: the station that takes in its goods}: the first active station of each
+    township (one query). Shipments are routed by it, and the buyer is quoted its delivery charge
+    and shown its fees by it, so all three name the same station."""
+    stations: dict[str, Station] = {}
+    for station in Station.objects.filter(township_id__in=set(townships), is_active=True).order_by("id"):
+        stations.setdefault(station.township_id, station)
+    return stations
 
 
 def shipments_due_for_settlement(*, now: datetime) -> QuerySet[Shipment]:

@@ -16,6 +16,7 @@ from logistics.models import (
     StationRole,
     Storage,
 )
+from logistics.selectors import stations_by_township
 from logistics.states import AT_STATION
 from shop.models import Division
 
@@ -54,10 +55,7 @@ def shipments_create_for_order(*, order, paid: bool = False) -> list:
     lines = list(order.lines.all())
     prefetch_related_objects(lines, "partner__seller")
     lines = [line for line in lines if hasattr(line.partner, "seller")]
-    townships = {line.partner.seller.township_id for line in lines}
-    stations = {}
-    for station in Station.objects.filter(township_id__in=townships, is_active=True).order_by("id"):
-        stations.setdefault(station.township_id, station)
+    stations = stations_by_township(line.partner.seller.township_id for line in lines)
     shipments, line_station = {}, []
     for line in lines:
         station = stations.get(line.partner.seller.township_id)

@@ -9,7 +9,7 @@ from oscar.apps.shipping.methods import Base
 from oscar.core import prices
 
 from catalogue.models import StorageClass
-from logistics.models import Station
+from logistics.selectors import stations_by_township
 from sellers.partner.models import StockRecord
 
 
@@ -42,7 +42,7 @@ class StationDelivery(Base):
         ):
             if township:
                 parcels[township] = parcels.get(township, False) or storage != StorageClass.AMBIENT
-        stations = {s.township_id: s for s in Station.objects.filter(township_id__in=parcels, is_active=True)}
+        stations = stations_by_township(parcels)
         total = Decimal("0.00")
         for township, cold in parcels.items():
             station = stations.get(township)
