@@ -9,7 +9,6 @@ Running totals move in the same transaction as the entries that move them."""
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -44,11 +43,6 @@ _BALANCE_MOVES = {
 }
 # Kinds that change a household's (or seller's) income credited in the entry's year.
 _INCOME_KINDS = {EntryKind.SALE_PENDING, EntryKind.ADJUSTMENT}
-
-
-def income_year(at: datetime) -> int:
-    """The calendar year of an entry, in China time."""
-    return timezone.localtime(at).year
 
 
 def counts_as_income(entry: LedgerEntry) -> bool:
@@ -90,8 +84,9 @@ def entries_append(entries: list[LedgerEntry], *, once_per_order: bool = False) 
 
 def totals_move(entries: Iterable[LedgerEntry]) -> None:
     """Move the running totals by these entries: household balances, household and seller
-    income by year, townships' income by month, one statement per table (an INSERT … ON CONFLICT DO UPDATE that adds to
-    the row, so concurrent first sales of one household neither collide nor lose an update)."""
+    income by year, townships' income by month. One statement per table (an INSERT … ON
+    CONFLICT DO UPDATE that adds to the row), so concurrent first sales of one household neither
+    collide nor lose an update."""
     balances: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     household_years: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     seller_years: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -105,11 +100,12 @@ def totals_move(entries: Iterable[LedgerEntry]) -> None:
         for field, sign in balance_moves(e).items():
             balances[(e.household_id,)][field] += sign * e.amount
         if counts_as_income(e):
-            year = income_year(e.created_at)
+            local = timezone.localtime(e.created_at)  # the year and month in China
+            year = local.year
             if e.household_id is not None:
                 household_years[e.household_id, year]["net_income"] += e.amount
                 household_years[e.household_id, year]["gross_sales"] += e.gross
-                month = (townships[e.household_id], year, timezone.localtime(e.created_at).month)
+                month = (townships[e.household_id], year, local.month)
                 township_months[month]["net_income"] += e.amount
                 township_months[month]["gross_sales"] += e.gross
             if e.seller_id is not None:
@@ -221,20 +217,13 @@ def sales_credit(*, sales: Iterable[Sale], deliveries: Iterable[DeliveryCharge] 
 # Settlement --------------------------------------------------------------------------------
 
 
-def _line_credits(order_line_ids) -> list[LedgerEntry]:
-    return list(
-        LedgerEntry.objects.filter(order_line_id__in=order_line_ids, kind=EntryKind.SALE_PENDING)
-        .annotate(reversed_total=Sum("reversals__amount"))
-    )
-
-
 @transaction.atomic(savepoint=False)  # the caller's transaction, or its own
 def sales_settle(*, order_line_ids: Iterable[int], at=None) -> list[LedgerEntry]:
     """Delivered and past the return window: what is still pending of each line's credits
     becomes settled (payable). Lines refunded whole settle nothing."""
     at = at or timezone.now()
     entries = []
-    for credit in _line_credits(list(order_line_ids)):
+    for credit in _components(order_line_id__in=list(order_line_ids), kind=EntryKind.SALE_PENDING):
         left = credit.amount + (credit.reversed_total or ZERO)
         entries.append(LedgerEntry(
             kind=EntryKind.SALE_SETTLED, bucket=Bucket.SETTLED, household_id=credit.household_id,
@@ -286,6 +275,7 @@ def _reversals(components: list[LedgerEntry], *, target: Decimal, key: str, at, 
 
 
 def _components(**filters) -> list[LedgerEntry]:
+    """The credits and fees matching `filters`, each with what its reversals took back so far."""
     return list(
         LedgerEntry.objects.filter(kind__in=[EntryKind.SALE_PENDING, EntryKind.FEE], **filters)
         .annotate(reversed_total=Sum("reversals__amount"), reversed_gross=Sum("reversals__gross"))
@@ -294,16 +284,15 @@ def _components(**filters) -> list[LedgerEntry]:
 
 
 def _settled_credit_ids(components: list[LedgerEntry]) -> set[int]:
-    """The credits among `components` whose line has settled for their party."""
-    settled_keys = set(
+    """The credits among `components` whose line has settled for their party (one query)."""
+    settled = set(
         LedgerEntry.objects.filter(
             kind=EntryKind.SALE_SETTLED, order_line_id__in={c.order_line_id for c in components if c.order_line_id}
-        ).values_list("idempotency_key", flat=True)
+        ).values_list("order_line_id", "household_id", "seller_id")
     )
     return {
         c.pk for c in components
-        if c.kind == EntryKind.SALE_PENDING
-        and f"settle:{c.order_line_id}:{party_key(c.household_id, c.seller_id)}" in settled_keys
+        if c.kind == EntryKind.SALE_PENDING and (c.order_line_id, c.household_id, c.seller_id) in settled
     }
 
 
