@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from impact.fees import fee_rules, price_breakdown
 from impact.models import ZERO, EntryKind, LedgerEntry
-from sellers.models import BenefitLink, Household, Seller, StoryPage
+from sellers.models import BenefitLink, Household, Seller
+from sellers.selectors import told_stories
 from shop.core.money import round_to_fen
 
 
@@ -101,7 +102,7 @@ def _named(households: dict[int, Decimal], cooperatives: dict[int, Decimal]) -> 
     rows = []
     if households:
         found = list(Household.objects.filter(pk__in=households).select_related("township__parent"))
-        stories = _stories([h.pk for h in found if h.consent_to_story])
+        stories = told_stories(h.pk for h in found if h.consent_to_story)
         for household in found:
             story = stories.get(household.pk)
             township = household.township
@@ -125,15 +126,3 @@ def _named(households: dict[int, Decimal], cooperatives: dict[int, Decimal]) -> 
                 "household": False,
             })
     return sorted(rows, key=lambda r: (not r["household"], -r["amount"], r["name"]))
-
-
-def _stories(household_ids) -> dict[int, StoryPage]:
-    """Live stories of households that consented to theirs (the first published, if several)."""
-    if not household_ids:
-        return {}
-    stories = StoryPage.objects.live().filter(household_id__in=list(household_ids), household__consent_to_story=True)
-    found: dict[int, StoryPage] = {}
-    for story in stories.order_by("first_published_at", "id"):
-        found.setdefault(story.household_id, story)
-    return found
-

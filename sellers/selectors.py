@@ -141,9 +141,19 @@ def _place(household: Household) -> str:
     return f"{household.township.name} {household.village}"
 
 
-def _story_urls(household_ids: list[int]) -> dict[int, str]:
-    ids = [i for i in household_ids if i]
+def told_stories(household_ids) -> dict[int, StoryPage]:
+    """{household id: its story} for the households among `household_ids` whose story may be
+    shown: live, and the household consents (the first published, if several; one query). The
+    one rule for the product page, the parcel trace page and the buyer's impact receipt."""
+    ids = {i for i in household_ids if i}
     if not ids:
         return {}
     stories = StoryPage.objects.live().filter(household_id__in=ids, household__consent_to_story=True)
-    return {story.household_id: story.url for story in stories}
+    found: dict[int, StoryPage] = {}
+    for story in stories.order_by("first_published_at", "id"):
+        found.setdefault(story.household_id, story)
+    return found
+
+
+def _story_urls(household_ids: list[int]) -> dict[int, str]:
+    return {household_id: story.url for household_id, story in told_stories(household_ids).items()}

@@ -16,6 +16,7 @@ from logistics.carriers import carrier_get
 from logistics.models import Shipment, ShipmentStatus
 from logistics.selectors import with_shipment_details
 from sellers.models import StoryPage
+from sellers.selectors import told_stories
 from shop.core.errors import NotFound
 from shop.core.i18n import localized
 
@@ -61,7 +62,7 @@ def shipment_trace(*, code: str) -> Trace:
         raise NotFound(_("No parcel has this trace code."))
     township = shipment.station.township.display_name
     lines = list(shipment.lines.all())
-    stories = _stories([_household_id(line) for line in lines])
+    stories = told_stories(_household_id(line) for line in lines)
     carrier = carrier_get(shipment.carrier)
     return Trace(
         order_tail=shipment.order.number[-4:],
@@ -94,16 +95,6 @@ def _place(event, station) -> str:
 def _household_id(line) -> int | None:
     household = line.household
     return household.pk if household else None
-
-
-def _stories(household_ids: list[int | None]) -> dict[int, StoryPage]:
-    """Live stories of households that consented to theirs (the rule of the product page's
-    "Read their story" link, `sellers.selectors._story_urls`)."""
-    ids = {i for i in household_ids if i}
-    if not ids:
-        return {}
-    stories = StoryPage.objects.live().filter(household_id__in=ids, household__consent_to_story=True)
-    return {story.household_id: story for story in stories.order_by("first_published_at", "id")}
 
 
 def _line(line, story: StoryPage | None, township: str) -> TraceLine:
