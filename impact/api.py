@@ -14,7 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from impact.access import may_read_reports, report_region
-from impact.exports import REGION_CODE, named_breakdown, report_years
+from impact.exports import REGION_CODE, named_breakdown
+from impact.forms import report_years, year_out_of_range_message
 from impact.models import EntryKind, FeeType
 from impact.selectors import household_balance, household_entries, region_report
 from logistics.access import ReadsRegistry, scope_for
@@ -138,9 +139,7 @@ class SummaryQuerySerializer(serializers.Serializer):
     def validate_year(self, value: int) -> int:
         years = report_years()
         if value not in years:
-            raise serializers.ValidationError(
-                _("Choose a year from %(first)s to %(last)s.") % {"first": years[0], "last": years[-1]}
-            )
+            raise serializers.ValidationError(year_out_of_range_message(years))
         return value
 
 

@@ -34,6 +34,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from impact.forms import report_years, year_out_of_range_message
 from impact.lines import Lines, lines_for
 from impact.models import ZERO
 from impact.selectors import (
@@ -48,7 +49,6 @@ from impact.selectors import (
 from logistics.documents import CJK
 from sellers import codes
 from sellers.masking import mask_name
-from sellers.models.households import FIRST_IDENTIFIED_YEAR
 from shop.core.i18n import wants_english
 from shop.core.money import round_to_fen
 from shop.models import Division, DivisionLevel
@@ -99,11 +99,6 @@ class BadExport(ValueError):
 # What may be asked for -------------------------------------------------------------------------
 
 
-def report_years() -> range:
-    """The years a report may be asked for: from the first registrations to this year."""
-    return range(FIRST_IDENTIFIED_YEAR, timezone.localdate().year + 1)
-
-
 def year_from(value: str | None) -> int:
     """The year asked for (this year when none); BadExport for anything else."""
     if value in (None, ""):
@@ -111,7 +106,7 @@ def year_from(value: str | None) -> int:
     years = report_years()
     # Four digits at most before int(): Python refuses to convert thousands of digits (a 500).
     if not (value.isascii() and value.isdigit() and len(value) <= 4 and int(value) in years):
-        raise BadExport(_("Choose a year from %(first)s to %(last)s.") % {"first": years[0], "last": years[-1]})
+        raise BadExport(year_out_of_range_message(years))
     return int(value)
 
 

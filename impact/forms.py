@@ -17,6 +17,16 @@ def this_year() -> int:
     return timezone.localdate().year
 
 
+def report_years() -> range:
+    """The years a report may be asked for, by the pages, the exports and the API alike: from the
+    first registrations to this year."""
+    return range(FIRST_IDENTIFIED_YEAR, this_year() + 1)
+
+
+def year_out_of_range_message(years: range) -> str:
+    return _("Choose a year from %(first)s to %(last)s.") % {"first": years[0], "last": years[-1]}
+
+
 class YearFilter(forms.Form):
     """The year of a report (alone on a household's page: its region is the household's own)."""
 
@@ -26,11 +36,9 @@ class YearFilter(forms.Form):
         year = self.cleaned_data["year"]
         if year is None:
             return this_year()
-        if not FIRST_IDENTIFIED_YEAR <= year <= this_year():
-            raise forms.ValidationError(
-                _("Choose a year from %(first)s to %(last)s."), code="year_out_of_range",
-                params={"first": FIRST_IDENTIFIED_YEAR, "last": this_year()},
-            )
+        years = report_years()
+        if year not in years:
+            raise forms.ValidationError(year_out_of_range_message(years), code="year_out_of_range")
         return year
 
 

@@ -242,7 +242,7 @@ def children_of(region: Division) -> QuerySet:
 # The report pages' reads ------------------------------------------------------------------------
 
 
-def report_years(*, this_year: int) -> list[int]:
+def years_with_income(*, this_year: int) -> list[int]:
     """The years a report can be asked for: those with income recorded, and this year; newest
     first (one query)."""
     years = set(HouseholdYear.objects.order_by().values_list("year", flat=True).distinct())

@@ -126,7 +126,7 @@ def _region_options(user, region: Division) -> list[Option]:
 
 
 def _year_options(year: int) -> list[int]:
-    return sorted(set(selectors.report_years(this_year=this_year())) | {year}, reverse=True)
+    return sorted(set(selectors.years_with_income(this_year=this_year())) | {year}, reverse=True)
 
 
 def _crumbs(user, region: Division) -> list[Division]:
