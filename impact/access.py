@@ -1,7 +1,11 @@
 """Which regions a user may read reports of: an official their own regions (a county or the
 city), the platform operator everything; nobody else any. Pages, exports and the API ask here."""
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from logistics.access import scope_for
@@ -39,3 +43,19 @@ def report_region(user, code: str | None) -> Division:
     if not (scope.is_operator or scope.reads_region(region.code)):
         raise PermissionDenied(_("This region is outside your area."))
     return region
+
+
+def official_required(view):
+    """Sign-in for visitors; 403 for signed-in people who read no reports (buyers, station staff).
+    Outside the request's transaction: the pages only read, and on SQLite a transaction would
+    hold the write lock (keeping buyers' payments waiting) while a city's report is summed."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), login_url="impact:login")
+        if not may_read_reports(request.user):
+            raise PermissionDenied(_("Only officials may read the impact reports."))
+        return view(request, *args, **kwargs)
+
+    return transaction.non_atomic_requests(wrapped)

@@ -4,15 +4,12 @@ Who may download what is `impact.access.report_region`'s answer, as for the repo
 officials their own region and everything inside it, the platform operator everything. A table,
 format, breakdown or year that does not exist is a 400 with the reason; never a 500."""
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from impact.access import may_read_reports, report_region
+from impact.access import official_required, report_region
 from impact.exports import (
     FORMATS,
     BadExport,
@@ -29,16 +26,11 @@ from impact.exports import (
 from shop.models import Division
 
 
-# Read-only, and a city's export takes a while: outside the request's transaction, so that on
-# SQLite (whose transactions take the write lock) buyers are not kept waiting meanwhile. The CSV
-# is read while it streams, after this function has returned, in any case.
-@transaction.non_atomic_requests
+# Read-only, and a city's export takes a while: `official_required` keeps it outside the request's
+# transaction, as the pages. The CSV is read while it streams, after this function has returned.
+@official_required
 @require_GET
 def export(request, table: str, fmt: str):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), login_url="impact:login")
-    if not may_read_reports(request.user):
-        raise PermissionDenied(_("Only officials may read the impact reports."))
     try:
         check_table(table, fmt)
         code = region_code_from(request.GET.get("region"))

@@ -8,14 +8,10 @@ are paged."""
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib.auth import logout as sign_out
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from impact import charts, selectors
-from impact.access import may_read_reports, report_region, report_regions
+from impact.access import official_required, report_region, report_regions
 from impact.forms import ReportFilter, VillageFilter, YearFilter, this_year
 from impact.lines import lines_for
 from logistics.access import scope_for
@@ -55,22 +51,6 @@ class LoginView(auth_views.LoginView):
 def logout(request):
     sign_out(request)
     return redirect("impact:login")
-
-
-def official_required(view):
-    """Sign-in for visitors; 403 for signed-in people who read no reports (buyers, station staff).
-    Outside the request's transaction: the pages only read, and on SQLite a transaction would
-    hold the write lock (keeping buyers' payments waiting) while a city's report is summed."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), login_url="impact:login")
-        if not may_read_reports(request.user):
-            raise PermissionDenied(_("Only officials may read the impact reports."))
-        return view(request, *args, **kwargs)
-
-    return transaction.non_atomic_requests(wrapped)
 
 
 def _region(user, code: str) -> Division:
