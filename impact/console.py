@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from impact.exports import safe_text
 from impact.models import ZERO, PayoutStatus
 from impact.payout_selectors import (
     payables_for_township,
@@ -32,8 +33,6 @@ from sellers.masking import mask_digits, mask_name
 from shop.core.errors import DomainError
 
 BATCHES_SHOWN = 30  # the newest batches; older ones stay in the ledger and the admin
-# Spreadsheets run a cell that starts with these as a formula: a name must never be one.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The model's labels ("Paid") already mean "time paid" on the shipment pages: these say it plainly.
 STATUS_LABELS = {
     PayoutStatus.PREPARED: pgettext_lazy("payout status", "Prepared, not paid yet"),
@@ -152,7 +151,7 @@ def payout_bank_file(request, pk):
     writer.writerow([_("Payee name"), _("Account"), _("Amount"), _("Reference")])
     for line in payout_lines(batch=batch):
         writer.writerow([
-            _spreadsheet_safe(line.household.head_name), line.bank_account, f"{line.amount:.2f}",
+            safe_text(line.household.head_name), line.bank_account, f"{line.amount:.2f}",
             f"WM{batch.pk}-{line.household.registry_id}",
         ])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
@@ -166,7 +165,3 @@ def _no_account_message(n: int) -> str:
         "%(n)s household has money waiting but no bank account.",
         "%(n)s households have money waiting but no bank account.", n,
     ) % {"n": n}
-
-
-def _spreadsheet_safe(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text

@@ -89,6 +89,7 @@ BREAKDOWN_LABELS = {
     "poverty_cause": gettext_lazy("Main poverty cause"),
     "attribute": gettext_lazy("Household attribute"),
 }
+# Spreadsheets run a cell that starts with these as a formula: a name must never be one.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -322,7 +323,8 @@ def export_table(*, table: str, region: Division, year: int, by: str) -> ExportT
 
 
 def safe_text(value):
-    """Text a spreadsheet would take for a formula, defused; everything else as it is."""
+    """Text a spreadsheet would take for a formula, defused; everything else as it is (the
+    exports and the payouts' bank file)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
