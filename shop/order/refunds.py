@@ -30,13 +30,13 @@ def refunded_quantities(*, order: Order) -> dict[int, int]:
     return {row["line_id"]: row["total"] for row in rows}
 
 
-def delivery_refunded(*, order: Order, lines: dict) -> Decimal:
-    """What earlier refunds gave back for delivery: their amounts beyond the units they refunded."""
+def delivery_refunded(*, order: Order, lines: dict, refunded: dict[int, int]) -> Decimal:
+    """What earlier refunds gave back for delivery: their amounts beyond the units they refunded
+    (`refunded`, as `refunded_quantities` reads them)."""
     refunds = PaymentEvent.objects.filter(order=order, event_type__name=REFUNDED)
     total = refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
     units = sum(
-        (lines[line_id].unit_price_incl_tax * qty for line_id, qty in refunded_quantities(order=order).items()
-         if line_id in lines),
+        (lines[line_id].unit_price_incl_tax * qty for line_id, qty in refunded.items() if line_id in lines),
         Decimal("0.00"),
     )
     return round_to_fen(total - units)
@@ -65,7 +65,7 @@ def order_refund(
                 _("Between 0 and %(n)s units of this line can still be refunded.")
                 % {"n": line.quantity - already.get(line_id, 0)}
             ]
-    delivery_left = order.shipping_incl_tax - delivery_refunded(order=order, lines=lines)
+    delivery_left = order.shipping_incl_tax - delivery_refunded(order=order, lines=lines, refunded=already)
     if up_to_delivery_left:
         delivery = max(min(delivery, delivery_left), Decimal("0.00"))
     if delivery != round_to_fen(delivery):
@@ -88,7 +88,8 @@ def order_refund(
         user=by, note_type="System",
         message=_("Refunded ¥%(amount)s. %(reason)s") % {"amount": amount, "reason": reason},
     )
-    refunded = refunded_quantities(order=order)
+    # The order is locked: what was refunded before, and now.
+    refunded = {pk: already.get(pk, 0) + wanted.get(pk, 0) for pk in lines}
     refund_reversals(
         event=event, lines=lines, refunded={i: refunded.get(i, 0) for i in wanted}, delivery=delivery
     )

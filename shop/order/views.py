@@ -16,7 +16,9 @@ def refund(request, number):
     order = get_object_or_404(Order, number=number)
     already = refunded_quantities(order=order)
     lines = [(line, line.quantity - already.get(line.pk, 0)) for line in order.lines.all()]
-    delivery_left = order.shipping_incl_tax - delivery_refunded(order=order, lines={line.pk: line for line, _ in lines})
+    delivery_left = order.shipping_incl_tax - delivery_refunded(
+        order=order, lines={line.pk: line for line, _ in lines}, refunded=already
+    )
     error = None
     if request.method == "POST":
         try:
