@@ -61,13 +61,17 @@ def payables(balances, *, minimum: Decimal = Decimal("0.01")) -> list[Payable]:
     return [p for p in found if p.amount >= minimum]
 
 
+def settled_balances(*, township_code: str, minimum: Decimal = Decimal("0.01")):
+    """The balances of a township's households with at least `minimum` settled, households loaded."""
+    return HouseholdBalance.objects.filter(
+        household__township_id=township_code, settled__gte=minimum
+    ).select_related("household")
+
+
 def payables_for_township(*, township_code: str, minimum: Decimal = Decimal("0.01")) -> list[Payable]:
     """The households of a township with settled money not yet in a batch, by registry ID (two
     queries). The page says how many of them have no bank account to pay into."""
-    balances = (
-        HouseholdBalance.objects.filter(household__township_id=township_code, settled__gte=minimum)
-        .select_related("household").order_by("household__registry_id")
-    )
+    balances = settled_balances(township_code=township_code, minimum=minimum).order_by("household__registry_id")
     return payables(balances, minimum=minimum)
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from impact.models import ZERO, HouseholdBalance, PayoutBatch, PayoutLine, PayoutStatus
-from impact.payout_selectors import payables
+from impact.payout_selectors import payables, settled_balances
 from impact.services import payouts_record
 from impact.tasks import sms_households_paid
 from logistics.access import scope_for
@@ -44,9 +44,8 @@ def payout_batch_prepare(*, station, by, minimum: Decimal = Decimal("0.01")) -> 
     # Locked before what prepared batches hold is read (see the module's docstring); `of`: the
     # households stay free for the clerks to edit meanwhile.
     balances = list(
-        HouseholdBalance.objects.select_for_update(of=("self",))
-        .filter(household__township_id=station.township_id, settled__gte=minimum)
-        .select_related("household").order_by("household_id")
+        settled_balances(township_code=station.township_id, minimum=minimum)
+        .select_for_update(of=("self",)).order_by("household_id")
     )
     owed = payables(balances, minimum=minimum)
     paid = [p for p in owed if p.has_account]
