@@ -57,8 +57,8 @@ ORDERS_A_WEEK = (3.0, 7.0)  # at the start of the history and at its end: sales 
 
 def fee_rules_ensure() -> None:
     """The platform's fees in the demo: 5 % commission (none on certified poverty-alleviation
-    goods), 8 % on handicrafts and 3 % on mountain produce (certified or not), ¥1 a unit for packing, ¥1.50 at Miaoba (foam
-    boxes, ice packs)."""
+    goods), 8 % on handicrafts and 3 % on mountain produce (certified or not), ¥1 a unit for
+    packing, ¥1.50 at Miaoba (foam boxes, ice packs). Rules the operator changed are kept."""
     handicrafts = Category.objects.filter(slug="handicrafts").first()
     produce = Category.objects.filter(slug="mountain-produce").first()
     miaoba = Station.objects.filter(code="YJ-MIAOBA").first()
@@ -70,9 +70,10 @@ def fee_rules_ensure() -> None:
         (FeeType.PACKING, None, miaoba, Decimal("0"), Decimal("1.50"), False),
     ]
     for fee_type, category, station, rate, per_unit, waived in wanted:
-        if not FeeRule.objects.filter(fee_type=fee_type, category=category, station=station).exists():
-            FeeRule.objects.create(fee_type=fee_type, category=category, station=station, rate=rate,
-                                   per_unit=per_unit, waived_for_certified=waived)
+        FeeRule.objects.get_or_create(
+            fee_type=fee_type, category=category, station=station,
+            defaults={"rate": rate, "per_unit": per_unit, "waived_for_certified": waived},
+        )
 
 
 def history_specs(now) -> list[tuple[str, DemoOrder, bool]]:
