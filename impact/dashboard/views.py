@@ -54,7 +54,6 @@ class Deleted:
 # Fee rules ---------------------------------------------------------------------------------
 
 FEE_RULES = reverse_lazy("impact-dashboard:fee-rule-list")
-FEE_RULE_FORM = {"list_url": FEE_RULES, "list_title": _("Fee rules"), "new_title": _("New fee rule")}
 
 
 class FeeRuleList(OperatorOnly, generic.ListView):
@@ -65,22 +64,23 @@ class FeeRuleList(OperatorOnly, generic.ListView):
     )
 
 
-class FeeRuleCreate(OperatorOnly, SaveOnce, generic.CreateView):
+class FeeRuleFormPage(OperatorOnly, SaveOnce):
+    """What the new-rule and edit pages share."""
+
     model = FeeRule
     form_class = FeeRuleForm
     template_name = "impact/dashboard/form.html"
     success_url = FEE_RULES
     saved_message = _("Fee rule saved.")
-    extra_context = FEE_RULE_FORM
+    extra_context = {"list_url": FEE_RULES, "list_title": _("Fee rules"), "new_title": _("New fee rule")}
 
 
-class FeeRuleUpdate(OperatorOnly, SaveOnce, generic.UpdateView):
-    model = FeeRule
-    form_class = FeeRuleForm
-    template_name = "impact/dashboard/form.html"
-    success_url = FEE_RULES
-    saved_message = _("Fee rule saved.")
-    extra_context = FEE_RULE_FORM
+class FeeRuleCreate(FeeRuleFormPage, generic.CreateView):
+    pass
+
+
+class FeeRuleUpdate(FeeRuleFormPage, generic.UpdateView):
+    pass
 
 
 class FeeRuleDelete(OperatorOnly, Deleted, generic.DeleteView):
@@ -97,7 +97,6 @@ class FeeRuleDelete(OperatorOnly, Deleted, generic.DeleteView):
 # Poverty lines -----------------------------------------------------------------------------
 
 POVERTY_LINES = reverse_lazy("impact-dashboard:poverty-line-list")
-POVERTY_LINE_FORM = {"list_url": POVERTY_LINES, "list_title": _("Poverty lines"), "new_title": _("New poverty line")}
 
 
 def region_names(codes) -> dict[str, str]:
@@ -123,22 +122,23 @@ class PovertyLineList(OperatorOnly, generic.ListView):
         return context
 
 
-class PovertyLineCreate(OperatorOnly, SaveOnce, generic.CreateView):
+class PovertyLineFormPage(OperatorOnly, SaveOnce):
+    """What the new-line and edit pages share."""
+
     model = PovertyLine
     form_class = PovertyLineForm
     template_name = "impact/dashboard/form.html"
     success_url = POVERTY_LINES
     saved_message = _("Poverty line saved.")
-    extra_context = POVERTY_LINE_FORM
+    extra_context = {"list_url": POVERTY_LINES, "list_title": _("Poverty lines"), "new_title": _("New poverty line")}
 
 
-class PovertyLineUpdate(OperatorOnly, SaveOnce, generic.UpdateView):
-    model = PovertyLine
-    form_class = PovertyLineForm
-    template_name = "impact/dashboard/form.html"
-    success_url = POVERTY_LINES
-    saved_message = _("Poverty line saved.")
-    extra_context = POVERTY_LINE_FORM
+class PovertyLineCreate(PovertyLineFormPage, generic.CreateView):
+    pass
+
+
+class PovertyLineUpdate(PovertyLineFormPage, generic.UpdateView):
+    pass
 
 
 class PovertyLineDelete(OperatorOnly, Deleted, generic.DeleteView):
