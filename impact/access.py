@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from logistics.access import scope_for
+from shop.core.replicas import reading_reports
 from shop.models import Division, DivisionLevel, OfficialScope
 
 
@@ -48,7 +49,9 @@ def report_region(user, code: str | None) -> Division:
 def official_required(view):
     """Sign-in for visitors; 403 for signed-in people who read no reports (buyers, station staff).
     Outside the request's transaction: the pages only read, and on SQLite a transaction would
-    hold the write lock (keeping buyers' payments waiting) while a city's report is summed."""
+    hold the write lock (keeping buyers' payments waiting) while a city's report is summed.
+    The view then reads from the reports' replica when there is one; the sign-in was read from
+    the primary."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -56,6 +59,7 @@ def official_required(view):
             return redirect_to_login(request.get_full_path(), login_url="impact:login")
         if not may_read_reports(request.user):
             raise PermissionDenied(_("Only officials may read the impact reports."))
-        return view(request, *args, **kwargs)
+        with reading_reports():
+            return view(request, *args, **kwargs)
 
     return transaction.non_atomic_requests(wrapped)

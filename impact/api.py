@@ -22,6 +22,7 @@ from logistics.access import ReadsRegistry, scope_for
 from sellers.selectors import household_for_scope
 from shop.core.api import AmountField, ErrorSerializer, Pages
 from shop.core.errors import NotFound, OutOfScope
+from shop.core.replicas import reads_reports
 from shop.models import Division
 
 SUMMARY_BREAKDOWNS = ("county", "township", "poverty_cause")
@@ -73,6 +74,7 @@ class HouseholdLedger(APIView):
         ],
         responses={200: LedgerSerializer, **ERRORS},
     )
+    @reads_reports
     def get(self, request, registry_id: str):
         scope = scope_for(request.user)
         household = household_for_scope(scope=scope, registry_id=registry_id)
@@ -156,6 +158,7 @@ class ImpactSummary(APIView):
         parameters=[SummaryQuerySerializer],
         responses={200: SummarySerializer, **ERRORS},
     )
+    @reads_reports
     def get(self, request):
         query = SummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -23,6 +23,7 @@ from impact.exports import (
     xlsx_file,
     year_from,
 )
+from shop.core.replicas import reading_reports
 from shop.models import Division
 
 
@@ -66,11 +67,12 @@ def export(request, table: str, fmt: str):
 
 def _in_language(chunks):
     """The CSV is written while it streams, after the view has returned: keep the request's
-    language for the labels of its rows (poverty causes, yes and no)."""
+    language for the labels of its rows (poverty causes, yes and no), and its reads on the
+    reports' replica."""
     language = translation.get_language()
 
     def chunks_in_language():
-        with translation.override(language):
+        with translation.override(language), reading_reports():
             yield from chunks
 
     return chunks_in_language()

@@ -173,6 +173,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Officials' reports and exports may read from a PostgreSQL streaming replica of DATABASE_URL
+# (shop/core/replicas.py): a city's report then sums its households away from buyers' checkouts.
+# Everything else reads and writes the primary.
+DATABASE_ROUTERS = ["shop.core.replicas.ReportsReplicaRouter"]
+REPORTS_DATABASE_URL = env("REPORTS_DATABASE_URL", default="")
+REPORTS_FROM_REPLICA = bool(REPORTS_DATABASE_URL)
+if REPORTS_FROM_REPLICA:
+    DATABASES["reports"] = {
+        **env.db_url_config(REPORTS_DATABASE_URL),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        # In tests the replica is the test database itself, as a streaming replica would be.
+        "TEST": {"MIRROR": "default"},
+    }
+
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {

@@ -95,6 +95,11 @@ if not DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")):
 if "conn_max_age" not in env("DATABASE_URL", default=""):
     DATABASES["default"]["CONN_MAX_AGE"] = number("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if "reports" in DATABASES:  # REPORTS_DATABASE_URL: a streaming replica of the primary
+    if not DATABASES["reports"]["ENGINE"].endswith(("postgresql", "postgis")):
+        raise ImproperlyConfigured("REPORTS_DATABASE_URL must point to a PostgreSQL replica (postgres://...).")
+    if "conn_max_age" not in env("REPORTS_DATABASE_URL", default=""):
+        DATABASES["reports"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
 
 # Media on S3-compatible storage: several stateless app servers cannot share a local disk.
 # Keys come in pairs; with neither, boto3 finds its own (an instance role, ~/.aws).

@@ -25,3 +25,10 @@ WHITENOISE_AUTOREFRESH = True
 
 # Stripe is off unless a test turns it on (against localstripe): the demo payment is used.
 STRIPE_SECRET_KEY = STRIPE_PUBLISHABLE_KEY = STRIPE_WEBHOOK_SECRET = STRIPE_API_BASE = ""
+
+# The reports' replica (shop/core/replicas.py) as a test mirror of the test database. Off, except
+# where a test turns REPORTS_FROM_REPLICA on to prove which reads go there.
+# Read-only: no request transaction of its own (a second BEGIN IMMEDIATE on the same SQLite file
+# would wait for the primary's).
+DATABASES["reports"] = {**DATABASES["default"], "ATOMIC_REQUESTS": False, "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPORTS_FROM_REPLICA = False

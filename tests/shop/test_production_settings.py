@@ -25,7 +25,7 @@ CONTROLLED = (
     "SECRET_KEY", "DATABASE_URL", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY", "CSP_MEDIA_ORIGIN", "STRIPE_PUBLISHABLE_KEY", "STRIPE_JS_URL", "DEBUG",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
-    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "REPORTS_DATABASE_URL",
 )
 # With a leading "$", as a generated key has one time in fifty: production reads it as written.
 SECRET_KEY = "$" + secrets.token_urlsafe(50)
@@ -94,6 +94,26 @@ def test_it_refuses_to_start_without_database_url():
 
 def test_it_refuses_a_sqlite_database():
     _refused(_start(DATABASE_URL="sqlite:////var/lib/wumeng/db.sqlite3"), "DATABASE_URL must point to PostgreSQL")
+
+
+def test_it_refuses_a_reports_replica_that_is_not_postgresql():
+    _refused(_start(REPORTS_DATABASE_URL="sqlite:////var/lib/wumeng/replica.sqlite3"),
+             "REPORTS_DATABASE_URL must point to a PostgreSQL replica")
+
+
+def test_reports_read_from_the_replica_when_one_is_named():
+    found = _production_settings(
+        "DATABASES", "REPORTS_FROM_REPLICA", REPORTS_DATABASE_URL="postgres://reader@replica.internal:5432/wumeng",
+    )
+    assert found["REPORTS_FROM_REPLICA"] is True
+    assert found["DATABASES"]["reports"]["HOST"] == "replica.internal"
+    assert found["DATABASES"]["reports"]["CONN_MAX_AGE"] == found["DATABASES"]["default"]["CONN_MAX_AGE"] == 60
+
+
+def test_without_a_replica_reports_read_the_primary():
+    found = _production_settings("DATABASES", "REPORTS_FROM_REPLICA")
+    assert found["REPORTS_FROM_REPLICA"] is False
+    assert "reports" not in found["DATABASES"]
 
 
 def test_it_refuses_to_start_without_a_media_bucket():
