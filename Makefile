@@ -12,7 +12,7 @@ CHROMIUM := /usr/bin/chromium
 LABEL_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help run run-stripe test test-fast install messages bench screenshots check chromium audit prod-smoke
+.PHONY: help run run-stripe test test-fast install messages bench screenshots check chromium audit prod-smoke services
 .DEFAULT_GOAL := help
 
 help: ## list the commands
@@ -75,9 +75,16 @@ check: install ## Django's checks, no missing migration, the import layers, ruff
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 
-# Needs PostgreSQL (postgres@127.0.0.1:5432, trust) and Redis (127.0.0.1:6379) running; uses the
-# database wumeng_smoke (dropped and recreated) and Redis database 13 (flushed).
-prod-smoke: install ## the production stack on loopback (2 gunicorns, Celery, S3 on moto) and a buyer-to-ledger session
+# PostgreSQL (postgres@127.0.0.1:5432, trust) and Redis (127.0.0.1:6379) run on the development and
+# CI machines; started here when they have stopped (Redis keeps nothing on disk there either).
+services: ## start the local PostgreSQL and Redis if they are not running
+	pg_isready -h 127.0.0.1 -p 5432 -q || $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	redis-cli -h 127.0.0.1 -p 6379 ping > /dev/null 2>&1 || \
+	  $(SUDO) redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes
+	until pg_isready -h 127.0.0.1 -p 5432 -q && redis-cli -h 127.0.0.1 -p 6379 ping > /dev/null 2>&1; do sleep 0.3; done
+
+# Uses the database wumeng_smoke (dropped and recreated) and Redis database 13 (flushed).
+prod-smoke: install services ## the production stack on loopback (2 gunicorns, Celery, S3 on moto) and a buyer-to-ledger session
 	$(BIN)/python tests/production/smoke.py
 
 audit: install ## the fund-flow audit of the configured database (exits 1 on any discrepancy)
