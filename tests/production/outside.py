@@ -129,8 +129,8 @@ def s3_client(endpoint: str):
                         aws_secret_access_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"])
 
 
-def bucket_keys(endpoint: str) -> set[str]:
-    listing = s3_client(endpoint).list_objects_v2(Bucket=BUCKET)
+def bucket_keys(endpoint: str, bucket: str = BUCKET) -> set[str]:
+    listing = s3_client(endpoint).list_objects_v2(Bucket=bucket)
     return {item["Key"] for item in listing.get("Contents", [])}
 
 

@@ -6,21 +6,28 @@ fresh PostgreSQL database and a Redis database of their own; then a buyer, a cle
 station's API alternate between the two servers: basket and sign-in survive the switch, a photo
 lands in S3 and its thumbnail is served from there, a card purchase is marked paid by the
 webhook, the parcel is delivered, the worker's settlement credits the household in the ledger
-and the worker sends the SMS. Everything started here is stopped at the end.
+and the worker sends the SMS. Then the backup is proved: `manage.py backup` of that database and
+bucket, `manage.py restore` into a new database and a new bucket, and there the fund-flow audit
+passes, the household's ledger and the order are as they were, and every object of the photo is
+byte for byte the same.
+Everything started here is stopped, and what the backup made is removed, at the end.
 
 A script, not a test module (pytest collects test_*.py only): `.venv/bin/python tests/production/smoke.py`.
 """
 
 import io
+import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import redis
@@ -37,11 +44,14 @@ from tests.production.outside import (  # noqa: E402
     free_port,
     moto_s3,
     reachable,
+    s3_client,
     tool,
     wait_until,
 )
 
 DB_NAME = "wumeng_smoke"
+RESTORE_DB = "wumeng_smoke_restore"
+RESTORE_BUCKET = "wumeng-media-restore"
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 STRIPE_KEY = "sk_test_smoke"
@@ -57,6 +67,7 @@ STEPS: list[tuple[str, bool, float]] = []
 BEGAN = time.monotonic()
 STARTED: list[subprocess.Popen] = []
 WORK = Path(tempfile.mkdtemp(prefix="wumeng-smoke-"))
+BACKUP = WORK / "backup"
 
 
 class Failed(Exception):
@@ -104,7 +115,8 @@ def log_of(name: str) -> str:
 
 
 def manage(env: dict, *args: str, code: str | None = None) -> str:
-    argv = [sys.executable, "manage.py", *args] if code is None else [sys.executable, "-c", code]
+    """The output of `manage.py args`, or of the Python `code` with `args` as its sys.argv."""
+    argv = [sys.executable, "manage.py", *args] if code is None else [sys.executable, "-c", code, *args]
     result = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
     if result.returncode:
         raise Failed(f"{' '.join(argv[:4])} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
@@ -152,6 +164,26 @@ SETTLED = f"""
 import django; django.setup()
 from impact.models import LedgerEntry
 print(LedgerEntry.objects.filter(kind="sale_settled", household__registry_id="{REGISTRY_ID}").count())
+"""
+
+# What the restore must bring back: the household's ledger, the orders, the product's photo (one
+# line of JSON); then, with "audit" as argument, `manage.py impact_audit` in the same interpreter,
+# which exits 1 on any discrepancy.
+KEPT = f"""
+import django, json, sys; django.setup()
+from django.core.management import call_command
+from catalogue.models import ProductImage
+from impact.models import LedgerEntry
+from shop.order.models import Order
+entries = LedgerEntry.objects.filter(household__registry_id="{REGISTRY_ID}").order_by("idempotency_key")
+print(json.dumps({{
+    "entries": [[e.kind, e.bucket, str(e.amount), e.order.number if e.order else "", e.idempotency_key] for e in entries],
+    "orders": [[o.number, o.status, str(o.total_incl_tax)] for o in Order.objects.order_by("number")],
+    "photos": sorted(name for image in ProductImage.objects.all()
+                     for name in (image.original.name, image.card.name, image.large.name) if name),
+}}), flush=True)
+if sys.argv[1:] == ["audit"]:
+    call_command("impact_audit")
 """
 
 
@@ -355,7 +387,61 @@ def main() -> None:  # noqa: C901 - one scripted session, step after step
         subjects = [line.strip() for name in ("gunicorn-a", "gunicorn-b", "worker")
                     for line in log_of(name).splitlines() if line.startswith("Subject:")]
         step("e-mail sent (console backend)", bool(subjects), "; ".join(subjects)[:300])
+        backup_and_restore(env, s3)
     print(f"total {time.monotonic() - BEGAN:.0f} s", flush=True)
+
+
+def backup_and_restore(env: dict, s3: str) -> None:
+    """Back the session's database and bucket up, restore them into new ones, compare."""
+    t = time.monotonic()
+    # Side by side: an interpreter spends most of its time starting Django, not waiting on another.
+    with ThreadPoolExecutor(2) as pool:
+        before = pool.submit(manage, env, code=KEPT)
+        print(manage(env, "backup", str(BACKUP)).strip())
+        before = json.loads(before.result())
+    manifest = json.loads((BACKUP / "manifest.json").read_text())
+    keys = bucket_keys(s3)
+    step("manage.py backup: pg_dump and every object of the bucket", manifest["media"]["objects"] == len(keys),
+         f"{manifest['database']['bytes']:,} bytes of dump, {manifest['media']['objects']} objects, "
+         f"{time.monotonic() - t:.1f} s")
+
+    psql(f"DROP DATABASE IF EXISTS {RESTORE_DB} WITH (FORCE)")
+    psql(f"CREATE DATABASE {RESTORE_DB}")
+    s3_client(s3).create_bucket(Bucket=RESTORE_BUCKET)
+    restored = env | {"DATABASE_URL": f"{PG}/{RESTORE_DB}", "AWS_STORAGE_BUCKET_NAME": RESTORE_BUCKET}
+    t = time.monotonic()
+    print(manage(restored, "restore", str(BACKUP)).strip())
+    step("manage.py restore into a new database and a new bucket", True, f"{time.monotonic() - t:.1f} s")
+
+    kept, *audit = manage(restored, "audit", code=KEPT).strip().splitlines()
+    after = json.loads(kept)
+    step("impact_audit passes on the restored database", True, audit[0])
+    step("the household's ledger entries are restored",
+         bool(before["entries"]) and after["entries"] == before["entries"],
+         ", ".join(f"{kind} {amount}" for kind, _bucket, amount, _order, _key in after["entries"]))
+    step("the order is restored", bool(before["orders"]) and after["orders"] == before["orders"],
+         "; ".join(" ".join(order) for order in after["orders"]))
+
+    client = s3_client(s3)
+
+    def stored(bucket, key):
+        found = client.get_object(Bucket=bucket, Key=key)
+        return found["Body"].read(), found["ContentType"]
+
+    photo = [*after["photos"], *sorted(key for key in keys if key.startswith("cache/"))]
+    same = [key for key in photo if stored(BUCKET, key) == stored(RESTORE_BUCKET, key)]
+    step("the photo's objects (original, renditions, thumbnail) are byte-identical in the restored bucket",
+         bool(after["photos"]) and any(key.startswith("cache/") for key in photo) and same == photo
+         and bucket_keys(s3, RESTORE_BUCKET) == keys, f"{len(same)} of {len(photo)}: {', '.join(photo)}")
+
+
+def clean_up() -> None:
+    """What the backup made: the dump holds personal data, the restored database takes room."""
+    shutil.rmtree(BACKUP, ignore_errors=True)
+    try:
+        psql(f"DROP DATABASE IF EXISTS {RESTORE_DB} WITH (FORCE)")
+    except subprocess.CalledProcessError as error:
+        print(f"could not drop {RESTORE_DB}: {error.stderr}", flush=True)
 
 
 if __name__ == "__main__":
@@ -373,6 +459,7 @@ if __name__ == "__main__":
         failed = True
     finally:
         stop_all()
+        clean_up()
     print("\nprod-smoke summary:")
     for name, ok, at in STEPS:
         print(f"  {'PASS' if ok else 'FAIL'}  {at:5.1f} s  {name}")
