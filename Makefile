@@ -93,6 +93,7 @@ audit: install ## the fund-flow audit of the configured database (exits 1 on any
 bench: install ## page, checkout, import and shipment benchmarks (ratios against a bare view, SQL counts)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/production.py
 	$(BIN)/python bench/import_households.py
 	$(BIN)/python bench/shipments.py
 	$(BIN)/python bench/impact.py

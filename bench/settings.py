@@ -1,19 +1,49 @@
 """Production settings with the bench's baseline view mounted and the demo allowed
-(the bench loads demo data into its own database, never a real one)."""
+(the bench loads demo data into its own database, never a real one).
+
+The environment picks the stack, as it does in production: DATABASE_URL (PostgreSQL; empty: an
+embedded SQLite file) and REDIS_URL (the shared cache and cached_db sessions, base.py; empty: the
+local-memory cache and database sessions, as `make run`)."""
 
 import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Production refuses to start without a media bucket; the bench keeps its media on local disk (below).
+os.environ.setdefault("AWS_STORAGE_BUCKET_NAME", "bench-media-on-local-disk")
 
-from shop.settings.production import *  # noqa: E402,F401,F403
-from shop.settings.production import BASE_DIR, env  # noqa: E402
+# Production also refuses any database but PostgreSQL. The bench measures the embedded default
+# (SQLite) too, so production's checks see a stand-in URL, never connected to, and the bench's
+# own database is set below. The environment is put back at once: gunicorn, started from a
+# bench process, inherits it.
+BENCH_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if not BENCH_DATABASE_URL.startswith(("postgres://", "postgresql://")):
+    os.environ["DATABASE_URL"] = "postgres://bench-stand-in@127.0.0.1:5432/never-connected"
+try:
+    from shop.settings.production import *  # noqa: E402,F401,F403
+    from shop.settings.production import BASE_DIR, DATABASES, STORAGES, env  # noqa: E402
+finally:
+    if BENCH_DATABASE_URL:
+        os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
+    else:
+        os.environ.pop("DATABASE_URL", None)
 
 ROOT_URLCONF = "bench.urls"
 DEMO_ALLOWED = True
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'bench.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if not BENCH_DATABASE_URL.startswith(("postgres://", "postgresql://")):
+    DATABASES = {
+        "default": env.db_url_config(BENCH_DATABASE_URL or f"sqlite:///{BASE_DIR / 'var' / 'bench.sqlite3'}")
+    }
+    DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    # The embedded default's SQLite options, as base.py sets them (why: see there).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 STATIC_ROOT = BASE_DIR / "var" / "bench-static"
 MEDIA_ROOT = BASE_DIR / "var" / "bench-media"
+STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
 EMAIL_FILE_PATH = BASE_DIR / "var" / "bench-mail"  # when the bench picks the file e-mail backend

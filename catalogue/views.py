@@ -3,24 +3,34 @@ and category pages (empty with the simple backend, and N+1 with any).
 
 The expensive part of each page (the product grid, the product's facts and
 sellers) is rendered once per catalogue version and language and then served
-from the cache; the header, the basket and the forms are always rendered live."""
+from the cache; the header, the basket and the forms are rendered live. The
+listings, the same for every visitor who is not signed in and has no basket,
+are served to those visitors whole from the cache (catalogue/page_cache.py)."""
 
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from catalogue import selectors
 from catalogue.caching import cached_fragment
 from catalogue.models import Category, Product
+from catalogue.page_cache import cache_for_stateless_visitors
 from catalogue.pricing import offer_for
 
 
+# A listing only reads, and reads what a transaction would not make more consistent (its page is
+# rendered after the view returns, outside ATOMIC_REQUESTS' transaction anyway): without one, a
+# page served from the cache opens no database connection at all.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+@method_decorator(cache_for_stateless_visitors, name="dispatch")
 class ProductListView(TemplateView):
     """A paginated grid of product cards."""
 
