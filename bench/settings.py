@@ -11,6 +11,8 @@ os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-us
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# The buyers' confirmation e-mails go to files (EMAIL_FILE_PATH below), not the terminal.
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 # Production refuses to start without a media bucket; the bench keeps its media on local disk (below).
 os.environ.setdefault("AWS_STORAGE_BUCKET_NAME", "bench-media-on-local-disk")
 

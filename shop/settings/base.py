@@ -342,7 +342,12 @@ LOGISTICS_AGGREGATOR_SECRET = env("LOGISTICS_AGGREGATOR_SECRET", default="")
 # Chilled and frozen goods not handed to a cold-chain courier this many hours after intake are flagged.
 LOGISTICS_COLD_DISPATCH_HOURS = env.int("LOGISTICS_COLD_DISPATCH_HOURS", default=24)
 
+# E-mail: EMAIL_URL names the SMTP server (smtp+tls://user:password@smtp.example.com:587, or
+# smtp+ssl:// on 465); EMAIL_BACKEND picks another backend (console: printed, the default here).
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if EMAIL_URL := env("EMAIL_URL", default=""):
+    globals().update(env.email_url_config(EMAIL_URL))
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default="") or None  # for the file backend
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="乌蒙优选 <noreply@wumeng-market.invalid>")
 # Links in e-mails (sent by Celery, with no request to take the host from) start with this.
 SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")

@@ -101,6 +101,14 @@ if "reports" in DATABASES:  # REPORTS_DATABASE_URL: a streaming replica of the p
     if "conn_max_age" not in env("REPORTS_DATABASE_URL", default=""):
         DATABASES["reports"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
 
+# E-mail to buyers (order confirmations, parcels sent and delivered) must leave the machine: the
+# console backend would print them, addresses and all, into the logs.
+if not (env("EMAIL_URL", default="") or env("EMAIL_BACKEND", default="")):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set in the environment for production (smtp+tls://user:password@host:587), "
+        "or EMAIL_BACKEND to another e-mail backend."
+    )
+
 # Media on S3-compatible storage: several stateless app servers cannot share a local disk.
 # Keys come in pairs; with neither, boto3 finds its own (an instance role, ~/.aws).
 required("AWS_STORAGE_BUCKET_NAME")

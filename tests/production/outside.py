@@ -33,7 +33,8 @@ PRODUCTION = "shop.settings.production"
 CONTROLLED = (
     "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER",
     "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_S3_REGION_NAME", "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY", "AWS_S3_ADDRESSING_STYLE", "AWS_QUERYSTRING_AUTH", "STATIC_ROOT",
+    "AWS_SECRET_ACCESS_KEY", "AWS_S3_ADDRESSING_STYLE", "AWS_QUERYSTRING_AUTH", "STATIC_ROOT", "EMAIL_URL",
+    "EMAIL_BACKEND",
 )
 STARTUP_SECONDS = 30
 PUBLIC_READ = {
@@ -143,7 +144,8 @@ def production_environment(**environment: str) -> dict[str, str]:
     # name of another variable, and one key in 51 does.
     required = {"SECRET_KEY": secrets.token_urlsafe(50), "AWS_STORAGE_BUCKET_NAME": BUCKET,
                 # Read, never connected to, by what only loads the settings.
-                "DATABASE_URL": "postgres://wumeng@db.internal:5432/wumeng"}
+                "DATABASE_URL": "postgres://wumeng@db.internal:5432/wumeng",
+                "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     controlled = dict.fromkeys(CONTROLLED, "") | required | environment
     return {**outside, **controlled, "DJANGO_SETTINGS_MODULE": PRODUCTION}
 

@@ -242,7 +242,7 @@ def main() -> None:  # noqa: C901 - one scripted session, step after step
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CSRF_TRUSTED_ORIGINS": f"{a},{b}",
             "STATIC_ROOT": str(WORK / "static"),
-            # Mail to the process's output (EMAIL_FILE_PATH is not read from the environment).
+            # Mail to the process's output, where the steps below read the subjects.
             "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
             "SMS_BACKEND": "shop.core.sms.ConsoleBackend",
             # Parcels settle as soon as they are delivered: no return window to wait out.

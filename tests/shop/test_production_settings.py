@@ -25,7 +25,7 @@ CONTROLLED = (
     "SECRET_KEY", "DATABASE_URL", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY", "CSP_MEDIA_ORIGIN", "STRIPE_PUBLISHABLE_KEY", "STRIPE_JS_URL", "DEBUG",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
-    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "REPORTS_DATABASE_URL",
+    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "REPORTS_DATABASE_URL", "EMAIL_URL", "EMAIL_BACKEND",
 )
 # With a leading "$", as a generated key has one time in fifty: production reads it as written.
 SECRET_KEY = "$" + secrets.token_urlsafe(50)
@@ -33,6 +33,7 @@ COMPLETE = {
     "SECRET_KEY": SECRET_KEY,
     "DATABASE_URL": "postgres://wumeng@db.internal:5432/wumeng",
     "AWS_STORAGE_BUCKET_NAME": "wumeng-media",
+    "EMAIL_URL": "smtp+tls://wumeng:mail-password@smtp.example.com:587",
 }
 
 
@@ -114,6 +115,18 @@ def test_without_a_replica_reports_read_the_primary():
     found = _production_settings("DATABASES", "REPORTS_FROM_REPLICA")
     assert found["REPORTS_FROM_REPLICA"] is False
     assert "reports" not in found["DATABASES"]
+
+
+def test_it_refuses_to_start_without_a_way_to_send_email():
+    _refused(_start(EMAIL_URL=None), "EMAIL_URL must be set")
+
+
+def test_email_goes_to_the_smtp_server_of_email_url():
+    found = _production_settings("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_HOST_PASSWORD")
+    assert found == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "smtp.example.com",
+        "EMAIL_PORT": 587, "EMAIL_USE_TLS": True, "EMAIL_HOST_PASSWORD": "mail-password",
+    }
 
 
 def test_it_refuses_to_start_without_a_media_bucket():
