@@ -10,11 +10,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from oscar.apps.address.models import UserAddress
 from oscar.apps.checkout import views
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.apps.payment.exceptions import PaymentError, UnableToTakePayment
@@ -22,9 +24,11 @@ from oscar.apps.payment.models import Source, SourceType
 from oscar.templatetags.currency_filters import currency
 
 from shop.core.money import round_to_fen
+from shop.order.models import BillingAddress, Line, Order, ShippingAddress
 from shop.order.statuses import PAID_EVENT, OrderStatus
 from shop.payments.stripe.client import PaymentDeclined, PaymentProviderError
 from shop.payments.stripe.services import source_type_stripe
+from shop.shipping.repository import Repository
 
 from .stripe_step import AuthenticationRequired, checkout_intent, payment_refund_unplaced, payment_take
 
@@ -48,6 +52,28 @@ def demo_payment_available() -> bool:
 
 def stripe_payment_available() -> bool:
     return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY)
+
+
+class ShippingAddressView(views.ShippingAddressView):
+    def get_success_url(self):
+        """Where Oscar's shipping-method step would send the buyer straight on: with one way to
+        ship (the station delivery is the only one) it chooses it and redirects to the payment
+        page. Choosing it here spares the buyer that step's redirect: one request, with its
+        basket, offers and delivery charge, on every checkout."""
+        basket = self.request.basket
+        methods = Repository().get_shipping_methods(
+            basket=basket, user=self.request.user, shipping_addr=self.get_shipping_address(basket), request=self.request
+        )
+        if len(methods) != 1:
+            return reverse("checkout:shipping-method")  # none, or a choice: that step says so
+        self.checkout_session.use_shipping_method(methods[0].code)
+        return reverse("checkout:payment-details")
+
+
+class ShippingMethodView(views.ShippingMethodView):
+    # Oscar's payment-method step only redirects to the payment page (its checks are the
+    # payment page's too): go there directly, one request fewer.
+    success_url = reverse_lazy("checkout:payment-details")
 
 
 class PaymentDetailsView(views.PaymentDetailsView):
@@ -176,6 +202,21 @@ class PaymentDetailsView(views.PaymentDetailsView):
                 _("%(reason)s Your payment will be refunded; we have been told.") % {"reason": reason}
             ) from error
 
+    def update_address_book(self, user, addr):
+        """Oscar's, without reading the address's country a second time for the saved copy."""
+        try:
+            user_addr = user.addresses.get(hash=addr.generate_hash())
+        except UserAddress.DoesNotExist:
+            user_addr = UserAddress(user=user)
+            addr.populate_alternative_model(user_addr)
+        if user_addr.country_id == addr.country_id:
+            user_addr.country = addr.country  # its save() reads the country for its hash
+        if isinstance(addr, ShippingAddress):
+            user_addr.num_orders_as_shipping_address += 1
+        if isinstance(addr, BillingAddress):
+            user_addr.num_orders_as_billing_address += 1
+        user_addr.save()
+
     def get_initial_order_status(self, basket):
         # A demo payment is settled at once; real payments wait for Stripe's webhook.
         return OrderStatus.PAID if demo_payment_available() else settings.OSCAR_INITIAL_ORDER_STATUS
@@ -191,3 +232,22 @@ class StripeReturnView(PaymentDetailsView):
         if not stripe_payment_available():
             return HttpResponseBadRequest()
         return self.submit(**self.build_submission())
+
+
+class ThankYouView(views.ThankYouView):
+    def get_object(self, queryset=None):
+        """The order, with what the page shows of it read together: its address, payment
+        sources and lines with their goods (one query for each kind, not one for each use)."""
+        order_id = self.request.session.get("checkout_order_id")
+        if self.request.user.is_superuser or order_id is None:
+            return super().get_object(queryset)
+        lines = Line.objects.select_related("product").prefetch_related("attributes", "product__images")
+        order = (
+            Order.objects.filter(pk=order_id)
+            .select_related("shipping_address__country")
+            .prefetch_related(Prefetch("lines", queryset=lines), "sources__source_type", "surcharges")
+            .first()
+        )
+        if order is not None and order.user_id == self.request.user.pk:
+            order.user = self.request.user
+        return order

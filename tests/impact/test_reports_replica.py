@@ -15,6 +15,14 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _site(settings):
+    """The checkout's e-mail needs the Site row; an earlier transactional test may have flushed it."""
+    from django.contrib.sites.models import Site
+
+    Site.objects.get_or_create(pk=settings.SITE_ID, defaults={"domain": "localhost", "name": "Wumeng Market"})
+
+
 @pytest.fixture
 def replica_on(settings):
     settings.REPORTS_FROM_REPLICA = True
