@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
@@ -26,6 +27,7 @@ from oscar.templatetags.currency_filters import currency
 from shop.core.money import round_to_fen
 from shop.order.models import BillingAddress, Line, Order, ShippingAddress
 from shop.order.statuses import PAID_EVENT, OrderStatus
+from shop.order.tasks import email_order_placed
 from shop.payments.stripe.client import PaymentDeclined, PaymentProviderError
 from shop.payments.stripe.services import source_type_stripe
 from shop.shipping.repository import Repository
@@ -81,12 +83,20 @@ class PaymentDetailsView(views.PaymentDetailsView):
     stripe_intent = None
 
     def send_order_placed_email(self, order):
-        """The confirmation e-mail, sent after the order is placed: a mail server that is down must
-        not undo a paid order (the placement's error handling would refund the card)."""
-        try:
-            super().send_order_placed_email(order)
-        except Exception:
-            logger.exception("The confirmation e-mail of order %s could not be sent", order.number)
+        """The confirmation e-mail, queued once the order commits and sent by a worker
+        (shop/order/confirmation.py): the mail server is neither waited for while the order's
+        stock rows are locked nor able to undo a paid order."""
+        order_id, language = order.pk, get_language()
+        status_path = self.order_status_path(order)
+        # robust: a broker that is down loses the e-mail, not the committed order.
+        transaction.on_commit(lambda: email_order_placed.delay(order_id, language, status_path), robust=True)
+
+    def order_status_path(self, order) -> str:
+        """The buyer's page of the order, as Oscar's e-mail context links it: a guest's carries
+        the order's verification hash."""
+        if self.request.user.is_authenticated:
+            return reverse("customer:order", kwargs={"order_number": order.number})
+        return reverse("customer:anon-order", kwargs={"order_number": order.number, "hash": order.verification_hash()})
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(demo_payment=demo_payment_available(), **kwargs)

@@ -48,12 +48,36 @@ def test_the_payment_page_labels_the_demo_payment(buyer_client, pooled):
     assert "演示付款" in page
 
 
-def test_the_buyer_gets_a_confirmation_email_in_their_language(buyer_client, pooled, mailoutbox):
+def test_the_buyer_gets_a_confirmation_email_in_their_language(buyer_client, pooled, mailoutbox,
+                                                              django_capture_on_commit_callbacks):
     offer(pooled, stock=5)
-    checkout_two_units(buyer_client, pooled)
+    with django_capture_on_commit_callbacks(execute=True):
+        checkout_two_units(buyer_client, pooled)
     order = Order.objects.get()
     assert len(mailoutbox) == 1
     assert order.number in mailoutbox[0].body and "订单" in mailoutbox[0].subject
+
+
+def test_the_confirmation_links_the_buyers_order_page(buyer_client, pooled, mailoutbox, settings,
+                                                      django_capture_on_commit_callbacks):
+    offer(pooled, stock=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        checkout_two_units(buyer_client, pooled)
+    order_page = reverse("customer:order", kwargs={"order_number": Order.objects.get().number})
+    assert order_page in mailoutbox[0].body
+
+
+def test_the_confirmation_waits_for_the_order_to_commit(buyer_client, pooled, mailoutbox,
+                                                        django_capture_on_commit_callbacks):
+    """Sent by a worker once the order is committed: the mail server is never waited for while
+    the order's stock rows are locked."""
+    offer(pooled, stock=5)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        checkout_two_units(buyer_client, pooled)
+    assert mailoutbox == []
+    for callback in callbacks:
+        callback()
+    assert len(mailoutbox) == 1
 
 
 def test_the_buyers_account_lists_the_order(buyer_client, pooled):

@@ -20,12 +20,14 @@ class MailServerDown(BaseEmailBackend):
         raise SMTPException("connection refused")
 
 
-def test_an_order_paid_while_the_mail_server_is_down_stands(client, pooled, settings, caplog):
+def test_an_order_paid_while_the_mail_server_is_down_stands(client, pooled, settings, caplog,
+                                                            django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "tests.shop.checkout.test_mail_outage.MailServerDown"
     offer(pooled, stock=5, price="128.00")
     client.force_login(UserFactory(username="buyer"))
 
-    response = checkout_two_units(client, pooled)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = checkout_two_units(client, pooled)
 
     assert response.status_code == 302 and response.url == reverse("checkout:thank-you")
     assert Order.objects.get().status == OrderStatus.PAID
