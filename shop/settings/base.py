@@ -437,6 +437,11 @@ SPECTACULAR_SETTINGS = {
 WAGTAIL_SITE_NAME = "乌蒙优选 Wumeng Market"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+# Wagtail's admin calls out from the editor's browser unless told not to: avatars from Gravatar
+# (None: its own default picture) and a check for new releases. Staff at stations have weak
+# links, and production's Content-Security-Policy would refuse both (shop/csp.py).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp"}
 

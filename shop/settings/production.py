@@ -8,7 +8,7 @@ import os
 from collections import Counter
 from urllib.parse import urlsplit
 
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
@@ -145,7 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 
 # Content Security Policy (django-csp): the site's own scripts, styles and fonts only; images
-# also from the media bucket; Stripe.js and its frames only when Stripe is on.
+# also from the media bucket; Stripe.js and its frames only when Stripe is on. Every page has a
+# policy: the shop's strict one, or on the staff areas' paths the staff one below.
 def origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -180,14 +181,30 @@ if STRIPE_PUBLISHABLE_KEY:
         for directive in ("script-src", "connect-src"):
             CSP_DIRECTIVES[directive] += [STRIPE_JS_ORIGIN]
         CSP_DIRECTIVES["frame-src"] = [STRIPE_JS_ORIGIN]
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": CSP_DIRECTIVES,
-    # Wagtail's editor, Oscar's dashboard (ours under /dashboard/impact/ too) and the API's docs
-    # run inline scripts and styles of their own: staff pages, behind sign-in, and still framed
-    # out (X-Frame-Options) like every page.
-    "EXCLUDE_URL_PREFIXES": ["/cms/", "/dashboard/", "/en/dashboard/", "/api/docs/"],
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
+# The staff areas: Wagtail's admin, Oscar's dashboard (ours under /dashboard/impact/ too) and the
+# API's docs (Swagger UI, from drf_spectacular_sidecar's static files: no CDN). They run inline
+# scripts and styles of their own, so 'unsafe-inline' there and only there; the rest as tight as
+# the shop's: this origin only, no eval, no plugins, never framed by another site. A nonce stays
+# out: beside one, browsers ignore 'unsafe-inline'. StaffAreaCSPMiddleware (shop/csp.py) picks
+# this policy by path; tests/shop/test_browser_csp_staff.py opens each area under it in Chromium.
+STAFF_CONTENT_SECURITY_POLICY = {
+    "URL_PREFIXES": ["/cms/", "/dashboard/", "/en/dashboard/", "/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", MEDIA_ORIGIN],
+        "connect-src": [SELF],
+        # Wagtail's editor shows the page's live preview in a frame of its own.
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }
 INSTALLED_APPS = [*BASE_INSTALLED_APPS, "csp"]
 # Right after SecurityMiddleware: its redirects to HTTPS need no policy, every page does.
 _after_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
-MIDDLEWARE = [*MIDDLEWARE[:_after_security], "csp.middleware.CSPMiddleware", *MIDDLEWARE[_after_security:]]
+MIDDLEWARE = [*MIDDLEWARE[:_after_security], "shop.csp.StaffAreaCSPMiddleware", *MIDDLEWARE[_after_security:]]

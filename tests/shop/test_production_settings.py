@@ -202,15 +202,23 @@ def test_media_images_are_allowed_from_the_bucket():
     assert "https://oss-cn-hangzhou.aliyuncs.com" in directives["img-src"]
 
 
+def production_csp_settings() -> dict:
+    """The production policies, their middleware and what they ask of Wagtail: to apply to the
+    test settings (override_settings)."""
+    found = _production_settings(
+        "CONTENT_SECURITY_POLICY", "STAFF_CONTENT_SECURITY_POLICY", "MIDDLEWARE", "WAGTAIL_GRAVATAR_PROVIDER_URL",
+        "WAGTAIL_ENABLE_UPDATE_CHECK",
+    )
+    # JSON carried django-csp's nonce marker as its name: put the marker back.
+    for policy in ("CONTENT_SECURITY_POLICY", "STAFF_CONTENT_SECURITY_POLICY"):
+        for directive, sources in found[policy]["DIRECTIVES"].items():
+            found[policy]["DIRECTIVES"][directive] = [NONCE if source == repr(NONCE) else source for source in sources]
+    return found
+
+
 @pytest.fixture(scope="module")
 def production_csp():
-    found = _production_settings("CONTENT_SECURITY_POLICY", "MIDDLEWARE")
-    # JSON carried django-csp's nonce marker as its name: put the marker back.
-    for directive, sources in found["CONTENT_SECURITY_POLICY"]["DIRECTIVES"].items():
-        found["CONTENT_SECURITY_POLICY"]["DIRECTIVES"][directive] = [
-            NONCE if source == repr(NONCE) else source for source in sources
-        ]
-    return found
+    return production_csp_settings()
 
 
 class InlineCode(HTMLParser):
@@ -261,13 +269,127 @@ def test_main_pages_run_no_inline_code_under_the_production_policy(client, produ
 
 
 def test_an_inline_script_runs_with_the_pages_nonce(rf, production_csp):
-    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+
+    def page(request):
+        page.nonce = str(request.csp_nonce)
+        return HttpResponse(f'<script nonce="{request.csp_nonce}">go()</script>')
+
+    response = _through_the_middleware(rf, production_csp, "/basket/", page)
+    assert f"'nonce-{page.nonce}'" in response["Content-Security-Policy"]
+
+
+# The staff areas: a policy of their own (shop/csp.py), inline code allowed, nothing from outside.
+
+MEDIA_ORIGIN = "https://wumeng-media.s3.amazonaws.com"  # the bucket of COMPLETE, with no endpoint
+STAFF_PAGES = {
+    "Wagtail's admin": lambda home: "/cms/",
+    "Wagtail's page editor": lambda home: f"/cms/pages/{home.pk}/edit/",
+    "Oscar's dashboard": lambda home: "/dashboard/",
+    "Oscar's dashboard in English": lambda home: "/en/dashboard/",
+    "a dashboard list": lambda home: "/dashboard/catalogue/",
+    "our fee rules": lambda home: reverse("impact-dashboard:fee-rule-list"),
+    "the API's docs": lambda home: reverse("api-docs"),
+}
+STOREFRONT_PAGES = {
+    "home": lambda home: "/",
+    "home in English": lambda home: "/en/",
+    "catalogue": lambda home: reverse("catalogue:index"),
+    "basket": lambda home: reverse("basket:summary"),
+    "impact login": lambda home: reverse("impact:login"),
+}
+# Words a policy may use that name no origin.
+KEYWORDS = {"'self'", "'none'", "'unsafe-inline'", "data:"}
+
+
+def _policy(header: str) -> dict[str, list[str]]:
+    directives = (part.split() for part in header.split(";") if part.strip())
+    return {name: sources for name, *sources in directives}
+
+
+@pytest.fixture
+def staff_client(client, home_page):
+    from shop.factories import UserFactory
+
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    return client
+
+
+def _header(client, production_csp, path: str) -> str:
+    with override_settings(**production_csp):
+        response = client.get(path)
+    assert response.status_code == 200
+    return response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("page", STAFF_PAGES)
+def test_staff_pages_get_the_staff_policy(staff_client, production_csp, home_page, page):
+    policy = _policy(_header(staff_client, production_csp, STAFF_PAGES[page](home_page)))
+    assert policy == {
+        "default-src": ["'self'"], "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"], "img-src": ["'self'", "data:", MEDIA_ORIGIN],
+        "connect-src": ["'self'"], "frame-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'self'"],
+        "form-action": ["'self'"], "frame-ancestors": ["'none'"],
+    }
+
+
+@pytest.mark.parametrize("page", STOREFRONT_PAGES)
+def test_the_storefront_keeps_the_strict_policy(staff_client, production_csp, home_page, page):
+    # Signed in as staff, too: the policy follows the address, not the visitor.
+    policy = _policy(_header(staff_client, production_csp, STOREFRONT_PAGES[page](home_page)))
+    # The page's nonce is named only when the page used it.
+    assert [s for s in policy["script-src"] if not s.startswith("'nonce-")] == ["'self'"]
+    assert policy["style-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in " ".join(sum(policy.values(), []))
+    assert policy["frame-ancestors"] == ["'none'"]
+
+
+@pytest.mark.parametrize("page", [*STAFF_PAGES, *STOREFRONT_PAGES])
+def test_no_page_allows_another_origin(staff_client, production_csp, home_page, page):
+    path = {**STAFF_PAGES, **STOREFRONT_PAGES}[page](home_page)
+    sources = sum(_policy(_header(staff_client, production_csp, path)).values(), [])
+    assert [s for s in sources if s not in KEYWORDS | {MEDIA_ORIGIN} and not s.startswith("'nonce-")] == []
+
+
+def _through_the_middleware(rf, production_csp, path: str, page=None, **request_attributes):
+    """The response of `page` (an empty page by default) at `path`, through StaffAreaCSPMiddleware."""
+    from django.http import HttpResponse
+
+    from shop.csp import StaffAreaCSPMiddleware
+
+    with override_settings(**production_csp):
+        request = rf.get(path)
+        for name, value in request_attributes.items():
+            setattr(request, name, value)
+        return StaffAreaCSPMiddleware(page or (lambda request: HttpResponse()))(request)
+
+
+def test_a_page_wagtail_lets_its_editor_frame_may_be_framed_by_the_site_only(rf, production_csp):
+    from django.http import HttpResponse
+
+    # Wagtail marks its preview views SAMEORIGIN; frame-ancestors would override that.
+    response = _through_the_middleware(rf, production_csp, "/cms/pages/3/edit/preview/",
+                                       lambda request: HttpResponse(headers={"X-Frame-Options": "SAMEORIGIN"}))
+    assert _policy(response["Content-Security-Policy"])["frame-ancestors"] == ["'self'"]
+
+
+def test_other_staff_pages_are_never_framed(rf, production_csp):
+    response = _through_the_middleware(rf, production_csp, "/cms/pages/3/edit/")
+    assert _policy(response["Content-Security-Policy"])["frame-ancestors"] == ["'none'"]
+
+
+def test_wagtails_made_up_preview_request_gets_no_policy_of_its_own(rf, production_csp):
+    """Wagtail renders a preview by running a request for the page's address ("/") through the
+    middleware; the storefront policy it would get would stay on the editor's real response."""
+    response = _through_the_middleware(rf, production_csp, "/", is_dummy=True)
+    assert "Content-Security-Policy" not in response
+
+
+def test_a_staff_page_gets_no_nonce_that_would_cancel_unsafe_inline(rf, production_csp):
     from django.http import HttpResponse
 
     def page(request):
         return HttpResponse(f'<script nonce="{request.csp_nonce}">go()</script>')
 
-    with override_settings(**production_csp):
-        request = rf.get("/basket/")
-        response = CSPMiddleware(page)(request)
-    assert f"'nonce-{request.csp_nonce}'" in response["Content-Security-Policy"]
+    response = _through_the_middleware(rf, production_csp, "/dashboard/", page)
+    assert "'nonce-" not in response["Content-Security-Policy"]
