@@ -8,18 +8,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shop.factories import UserFactory
-from tests.shopping import ADDRESS, offer, place_order
+from tests.shopping import ADDRESS, place_order
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def buyer_client(client, pooled):
-    offer(pooled, stock=5)
-    client.force_login(UserFactory(username="buyer"))
-    client.post(reverse("basket:add", kwargs={"pk": pooled.pk}), {"quantity": 1})
-    client.post(reverse("checkout:shipping-address"), ADDRESS)
-    return client
+def buyer_client(buyer_with_basket):
+    buyer_with_basket.post(reverse("checkout:shipping-address"), ADDRESS)
+    return buyer_with_basket
 
 
 def test_it_reads_the_lines_without_counting_them(buyer_client):

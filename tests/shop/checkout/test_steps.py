@@ -4,18 +4,14 @@ step goes straight to the payment page, and so does the shipping-method step."""
 import pytest
 from django.urls import reverse
 
-from shop.factories import UserFactory
-from tests.shopping import ADDRESS, offer, shown_total
+from tests.shopping import ADDRESS, shown_total
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def buyer_client(client, pooled):
-    offer(pooled, stock=5)
-    client.force_login(UserFactory(username="buyer"))
-    client.post(reverse("basket:add", kwargs={"pk": pooled.pk}), {"quantity": 1})
-    return client
+def buyer_client(buyer_with_basket):
+    return buyer_with_basket
 
 
 def test_it_goes_from_the_address_straight_to_the_payment_page(buyer_client):
