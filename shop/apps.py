@@ -1,6 +1,9 @@
 from importlib import import_module
+from urllib.parse import urlsplit
 
 from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import post_migrate
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from oscar.config import Shop
@@ -22,6 +25,20 @@ class ShopConfig(AppConfig):
         # The project's Celery app, so that `task.delay()` in the web process obeys the settings
         # (CELERY_TASK_ALWAYS_EAGER, the broker) instead of Celery's built-in default app.
         import_module("shop.celery")
+        post_migrate.connect(site_named_after_site_url, sender=self)
+
+
+SITE_NAME = "乌蒙优选 Wumeng Market"
+
+
+def site_named_after_site_url(using: str, **kwargs) -> None:
+    """Oscar's e-mails sign with django.contrib.sites' row, which Django creates as example.com:
+    after every migrate it names this site and SITE_URL's host instead."""
+    from django.contrib.sites.models import Site
+
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": urlsplit(settings.SITE_URL).netloc, "name": SITE_NAME}
+    )
 
 
 class OscarShopConfig(Shop):

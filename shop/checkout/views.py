@@ -258,6 +258,6 @@ class ThankYouView(views.ThankYouView):
             .prefetch_related(Prefetch("lines", queryset=lines), "sources__source_type", "surcharges")
             .first()
         )
-        if order is not None and order.user_id == self.request.user.pk:
-            order.user = self.request.user
+        if order is not None and self.request.user.is_authenticated and order.user_id == self.request.user.pk:
+            order.user = self.request.user  # known: not read again (a guest's order has no user)
         return order

@@ -33,7 +33,8 @@ def order_placed_email(*, order_id: int, language: str, status_path: str | None)
         return True
     context = {"user": order.user, "order": order, "lines": order.lines.all()}
     if status_path:
-        # Oscar's templates read both: the path (made absolute with the site) and its old full URL.
+        # The link is SITE_URL's (the worker has no request to take the host from); Oscar's own
+        # templates read the path too.
         context |= {"status_path": status_path, "status_url": settings.SITE_URL + status_path}
     with translation.override(language):
         try:
