@@ -348,7 +348,8 @@ LOGISTICS_COLD_DISPATCH_HOURS = env.int("LOGISTICS_COLD_DISPATCH_HOURS", default
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if EMAIL_URL := env("EMAIL_URL", default=""):
     globals().update(env.email_url_config(EMAIL_URL))
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default="") or None  # for the file backend
+# For the file backend: EMAIL_FILE_PATH, or the path of a filemail:// EMAIL_URL.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default="") or globals().get("EMAIL_FILE_PATH") or None
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="乌蒙优选 <noreply@wumeng-market.invalid>")
 # Links in e-mails (sent by Celery, with no request to take the host from) start with this.
 SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
