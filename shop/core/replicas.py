@@ -19,6 +19,9 @@ from django.conf import settings
 
 PRIMARY = "default"
 REPLICA = "reports"  # the alias of REPORTS_DATABASE_URL in DATABASES
+# Who may read what is always read on the primary, even inside a report: an official whose
+# region was just narrowed or withdrawn must not read the old one for as long as the replica lags.
+ACCESS_MODELS = frozenset({"shop.officialscope", "logistics.stationmembership", "shop.user"})
 _reading_reports: ContextVar[bool] = ContextVar("reading_reports", default=False)
 
 
@@ -52,7 +55,9 @@ class ReportsReplicaRouter:
     """Reads inside `reading_reports()` go to the replica; everything else to the primary."""
 
     def db_for_read(self, model, **hints) -> str | None:
-        return reports_alias() if _reading_reports.get() else None
+        if not _reading_reports.get() or model._meta.label_lower in ACCESS_MODELS:
+            return None
+        return reports_alias()
 
     def db_for_write(self, model, **hints) -> str | None:
         return PRIMARY
