@@ -55,8 +55,10 @@ PAGE_TTL = FRAGMENT_TTL
 # Cookies that change nothing on a page this module keeps. Any other cookie means the live page.
 STATELESS_COOKIES = frozenset({settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME})
 # The listings read only the page number; any other query is served live rather than given an
-# entry of its own.
+# entry of its own. Page numbers are kept as numbers (page=01 is page=1) and only up to
+# MAX_CACHED_PAGE (24,000 products), so no visitor can fill the cache with made-up pages.
 QUERY_PARAMETERS = frozenset({"page"})
+MAX_CACHED_PAGE = 999
 UNCACHEABLE_CONTROLS = ("private", "no-cache", "no-store")
 
 
@@ -89,12 +91,22 @@ def visitor_is_stateless(request) -> bool:
         and "Authorization" not in request.headers
         and STATELESS_COOKIES.issuperset(request.COOKIES)
         and QUERY_PARAMETERS.issuperset(request.GET)
-        and all(value.isdigit() for value in request.GET.values())
+        and cached_page_number(request) is not None
     )
 
 
+def cached_page_number(request) -> int | None:
+    """The listing page asked for, if it is one whose page may be kept (no page: the first)."""
+    values = request.GET.getlist("page") or ["1"]
+    if len(values) != 1 or not (values[0].isascii() and values[0].isdigit()):
+        return None
+    number = int(values[0])
+    return number if 1 <= number <= MAX_CACHED_PAGE else None
+
+
 def page_key(request) -> str:
-    url = hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False).hexdigest()
+    page = f"{request.get_host()}{request.path}?page={cached_page_number(request)}"
+    url = hashlib.md5(page.encode(), usedforsecurity=False).hexdigest()
     return f"catalogue:page:{get_language()}:{url}"
 
 

@@ -12,9 +12,11 @@ from csp.constants import NONCE, SELF
 from csp.middleware import CSPMiddleware
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.models import Category
@@ -103,6 +105,23 @@ def test_each_page_of_a_listing_is_kept_apart(alice, carol, url, chicken):
         product_with_sellers(sellers=1, title=f"乌骨鸡蛋 {n}", category_slug="poultry-eggs")
     page(alice, url)
     assert "第 2 页,共 2 页" in page(carol, f"{url}?page=2")
+
+
+@pytest.mark.django_db
+def test_a_page_number_written_two_ways_is_kept_once(alice, carol, url, django_assert_num_queries):
+    page(alice, url)
+    with django_assert_num_queries(0):
+        page(carol, f"{url}?page=01")
+
+
+@pytest.mark.parametrize("query", ["page=%D9%A1", "page=1000", "page=0", "page=1&page=2", "page=99999999999"])
+@pytest.mark.django_db
+def test_a_page_number_out_of_the_kept_range_is_served_live(alice, carol, url, query):
+    """Made-up page numbers (another script's digits, huge, repeated) never get entries of their own."""
+    alice.get(f"{url}?{query}")
+    with CaptureQueriesContext(connection) as queries:
+        carol.get(f"{url}?{query}")
+    assert len(queries) > 0
 
 
 # Dropped when the catalogue changes --------------------------------------------------------
