@@ -103,8 +103,13 @@ def database_dump(path: Path) -> dict:
 def database_tables() -> int:
     """How many tables the database has outside PostgreSQL's own schemas."""
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_catalog.pg_tables "
-                       "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")
+        # Not the tables an extension brings with it (PostGIS' spatial_ref_sys in a new database).
+        cursor.execute(
+            "SELECT count(*) FROM pg_catalog.pg_tables t "
+            "WHERE t.schemaname NOT IN ('pg_catalog', 'information_schema') AND NOT EXISTS ("
+            "  SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass"
+            "  AND d.objid = format('%I.%I', t.schemaname, t.tablename)::regclass AND d.deptype = 'e')"
+        )
         return cursor.fetchone()[0]
 
 
@@ -148,7 +153,9 @@ def key_path(media: Path, key: str) -> Path:
     """Where the object `key` is kept in a backup, refusing keys that are no relative file path
     (a key may hold "..", and a folder marker "x/" cannot be a file beside "x/y")."""
     parts = PurePosixPath(key).parts
-    if not parts or key.startswith("/") or key.endswith("/") or ".." in parts or "//" in key:
+    # "." segments too: "a/./b" would be kept in the same file as "a/b", one over the other.
+    segments = key.split("/")
+    if not parts or key.startswith("/") or key.endswith("/") or {"", ".", ".."} & set(segments):
         raise CommandError(f"The bucket holds an object whose key is no file path: {key!r}.")
     return media.joinpath(*parts)
 
@@ -205,6 +212,8 @@ def file_facts(path: Path) -> dict:
 
 def backup_make(directory: Path, *, log: Log) -> dict:
     """Dump the database and copy the media bucket into `directory` (new or empty); the manifest."""
+    if directory.exists() and not directory.is_dir():
+        raise CommandError(f"{directory} is a file; a backup is a directory.")
     if directory.exists() and any(directory.iterdir()):
         raise CommandError(f"{directory} is not empty: give each backup a directory of its own.")
     database_settings()
@@ -235,8 +244,10 @@ def backup_check(directory: Path) -> dict:
     manifest = json.loads(path.read_text())
     if manifest.get("format") != MANIFEST_FORMAT:
         raise CommandError(f"{path} is of format {manifest.get('format')}; this restore reads {MANIFEST_FORMAT}.")
-    media = directory / manifest["media"]["directory"]
-    expected = [(directory / manifest["database"]["file"], manifest["database"]),
+    if (manifest["database"]["file"], manifest["media"]["directory"]) != (DATABASE_FILE, MEDIA_DIR):
+        raise CommandError(f"{path} names files this backup does not have; it was not made by `manage.py backup`.")
+    media = directory / MEDIA_DIR
+    expected = [(directory / DATABASE_FILE, manifest["database"]),
                 *((key_path(media, item["key"]), item) for item in manifest["media"]["items"])]
     damaged = [str(file.relative_to(directory)) for file, facts in expected
                if not file.is_file() or file_facts(file) != {"bytes": facts["bytes"], "sha256": facts["sha256"]}]
@@ -267,7 +278,7 @@ def backup_restore(directory: Path, *, database: bool, media: bool, force: bool,
             "empty bucket, or pass --force to replace the tables the backup holds and the objects of the same keys."
         )
     if database:
-        database_restore(directory / manifest["database"]["file"], replace=force)
+        database_restore(directory / DATABASE_FILE, replace=force)
         log(f"Database {connections['default'].settings_dict['NAME']} restored.")
     if media:
         media_upload(directory, manifest)

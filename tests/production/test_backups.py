@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from shop.management.backups import key_path
 from tests.production.outside import BUCKET, s3_client
 
 pytestmark = [pytest.mark.production]
@@ -37,6 +38,26 @@ def test_backup_refuses_a_directory_that_holds_something(tmp_path):
     (tmp_path / "yesterday.dump").write_bytes(b"old")
     with pytest.raises(CommandError, match="is not empty"):
         call_command("backup", tmp_path)
+
+
+def test_backup_refuses_a_file_for_its_directory(tmp_path):
+    (tmp_path / "backup").write_bytes(b"not a directory")
+    with pytest.raises(CommandError, match="is a file"):
+        call_command("backup", tmp_path / "backup")
+
+
+@pytest.mark.parametrize("key", ["a/./b.jpg", "./a.jpg", "a//b.jpg", "a/../b.jpg", "/a.jpg", "a/"])
+def test_an_object_key_that_is_no_plain_file_path_is_refused(tmp_path, key):
+    """Such a key could be kept in the same file as another (a/./b and a/b) or outside the backup."""
+    with pytest.raises(CommandError, match="no file path"):
+        key_path(tmp_path, key)
+
+
+def test_restore_refuses_a_manifest_naming_other_files(tmp_path):
+    manifest = {"format": 1, "database": {"file": "../elsewhere.dump"}, "media": {"directory": "media", "items": []}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CommandError, match="names files this backup does not have"):
+        restore(tmp_path, "--check")
 
 
 def test_restore_refuses_a_directory_without_a_manifest(tmp_path):
