@@ -42,3 +42,9 @@ def test_the_thank_you_page_shows_the_order(buyer_client):
     buyer_client.post(reverse("checkout:preview"), {"action": "place_order", "confirmed_total": total})
     page = buyer_client.get(reverse("checkout:thank-you"))
     assert page.status_code == 200 and page.context["order"].lines.count() == 1
+
+
+def test_the_step_bar_has_no_shipping_method_step(buyer_client):
+    buyer_client.post(reverse("checkout:shipping-address"), ADDRESS)
+    page = buyer_client.get(reverse("checkout:payment-details")).content.decode()
+    assert "2. 支付" in page and reverse("checkout:shipping-method") not in page
