@@ -53,6 +53,14 @@ def household_of(order):
     return order.lines.get().partner.seller.household
 
 
+def paid_keeping_a_stale_copy(order):
+    """Pay `order` (demo payment, PAID); return a copy read before, still "pending" in memory."""
+    stale = Order.objects.get(pk=order.pk)
+    demo_paid(order)
+    order.set_status(OrderStatus.PAID)
+    return stale
+
+
 # Payment --------------------------------------------------------------------------------------
 
 
@@ -60,9 +68,7 @@ def test_paid_set_again_from_a_stale_copy_of_the_order_credits_once(people):
     product = ProductFactory()
     offer(product, price="50.00")
     order = buy(product, 2)
-    stale = Order.objects.get(pk=order.pk)
-    demo_paid(order)
-    order.set_status(OrderStatus.PAID)
+    stale = paid_keeping_a_stale_copy(order)
     written = snapshot(order)
 
     stale.set_status(OrderStatus.PAID)  # still "pending" in memory: the change to paid fires again
@@ -181,9 +187,7 @@ def test_a_payment_replayed_after_a_new_fee_rule_writes_no_fee(people):
     product = ProductFactory()
     offer(product, price="50.00")
     order = buy(product, 2)
-    stale = Order.objects.get(pk=order.pk)
-    demo_paid(order)
-    order.set_status(OrderStatus.PAID)
+    stale = paid_keeping_a_stale_copy(order)
     before = list(LedgerEntry.objects.filter(order=order).values_list("kind", "fee_type", "amount"))
     FeeRule.objects.create(fee_type=FeeType.PACKING, per_unit=Decimal("1.00"), waived_for_certified=False)
 
@@ -197,9 +201,7 @@ def test_a_payment_replayed_after_a_new_benefit_link_credits_nobody_more(people)
     seller, households = cooperative(["0.50"])
     cooperative_offer(product, seller, price="100.00")
     order = buy(product, 1)
-    stale = Order.objects.get(pk=order.pk)
-    demo_paid(order)
-    order.set_status(OrderStatus.PAID)
+    stale = paid_keeping_a_stale_copy(order)
     credits = list(LedgerEntry.objects.filter(order=order, kind=EntryKind.SALE_PENDING).values_list("household", "amount"))
     newcomer = HouseholdFactory(township=households[0].township, consent_to_sell=True)
     BenefitLink.objects.create(seller=seller, household=newcomer, kind="operating", share=Decimal("0.25"))
