@@ -29,15 +29,6 @@ class OrderCreator(utils.OrderCreator):
                 households_told_sold(order=order)
         return order
 
-    def create_order_model(self, user, *args, surcharges=None, **kwargs):
-        order = super().create_order_model(user, *args, surcharges=surcharges, **kwargs)
-        # The confirmation e-mail asks for the buyer and the order's surcharges: known here.
-        if user is not None and user.is_authenticated and order.user_id == user.pk:
-            order.user = user
-        if not surcharges:
-            remember_related(order, "surcharges", [])
-        return order
-
     def create_line_models(self, order, basket_line, extra_line_fields=None):
         """One order line per household that fills the basket line, at the price the buyer saw."""
         created = []
@@ -67,8 +58,8 @@ class OrderCreator(utils.OrderCreator):
             }
             created.append(super().create_line_models(order, basket_line, extra_line_fields=fields))
         self.order_lines.extend(created)
-        # After placement, Oscar's analytics, its payment events, the confirmation e-mail
-        # and our shipments each read the order's lines again (six queries for one line).
+        # After placement, Oscar's analytics, its payment events and our shipments
+        # each read the order's lines: hand them these rather than a query each.
         remember_related(order, "lines", self.order_lines)
         return created[0]
 
