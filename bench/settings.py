@@ -21,11 +21,12 @@ os.environ.setdefault("AWS_STORAGE_BUCKET_NAME", "bench-media-on-local-disk")
 # own database is set below. The environment is put back at once: gunicorn, started from a
 # bench process, inherits it.
 BENCH_DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if not BENCH_DATABASE_URL.startswith(("postgres://", "postgresql://")):
+ON_POSTGRESQL = BENCH_DATABASE_URL.startswith(("postgres://", "postgresql://"))
+if not ON_POSTGRESQL:
     os.environ["DATABASE_URL"] = "postgres://bench-stand-in@127.0.0.1:5432/never-connected"
 try:
     from shop.settings.production import *  # noqa: E402,F401,F403
-    from shop.settings.production import BASE_DIR, DATABASES, STORAGES, env  # noqa: E402
+    from shop.settings.production import BASE_DIR, DATABASES, SQLITE_OPTIONS, STORAGES, env  # noqa: E402
 finally:
     if BENCH_DATABASE_URL:
         os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
@@ -34,17 +35,12 @@ finally:
 
 ROOT_URLCONF = "bench.urls"
 DEMO_ALLOWED = True
-if not BENCH_DATABASE_URL.startswith(("postgres://", "postgresql://")):
+if not ON_POSTGRESQL:
     DATABASES = {
         "default": env.db_url_config(BENCH_DATABASE_URL or f"sqlite:///{BASE_DIR / 'var' / 'bench.sqlite3'}")
     }
     DATABASES["default"]["ATOMIC_REQUESTS"] = True
-    # The embedded default's SQLite options, as base.py sets them (why: see there).
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS  # the embedded default's (why: base.py)
 STATIC_ROOT = BASE_DIR / "var" / "bench-static"
 MEDIA_ROOT = BASE_DIR / "var" / "bench-media"
 STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}

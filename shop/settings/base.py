@@ -159,19 +159,19 @@ DATABASES = {
     "default": env.db_url_config(env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# The embedded default serves several buyers at once. SQLite allows one writer: a request's
+# transaction that starts as a reader (DEFERRED) and then writes cannot upgrade its lock while
+# another writes, and fails at once with "database is locked". So transactions take the write
+# lock when they begin (IMMEDIATE), waiting up to 20 s for it. With ATOMIC_REQUESTS every
+# request is such a transaction, so requests take turns: slower, never wrong (production runs
+# PostgreSQL). WAL lets what runs outside a transaction (commands, the bench) read meanwhile.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # The embedded default serves several buyers at once. SQLite allows one writer: a request's
-    # transaction that starts as a reader (DEFERRED) and then writes cannot upgrade its lock while
-    # another writes, and fails at once with "database is locked". So transactions take the write
-    # lock when they begin (IMMEDIATE), waiting up to 20 s for it. With ATOMIC_REQUESTS every
-    # request is such a transaction, so requests take turns: slower, never wrong (production runs
-    # PostgreSQL). WAL lets what runs outside a transaction (commands, the bench) read meanwhile.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        **DATABASES["default"].get("OPTIONS", {}),
-    }
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Officials' reports and exports may read from a PostgreSQL streaming replica of DATABASE_URL
