@@ -185,8 +185,6 @@ if REPORTS_FROM_REPLICA:
         **env.db_url_config(REPORTS_DATABASE_URL),
         "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
         "CONN_HEALTH_CHECKS": True,
-        # In tests the replica is the test database itself, as a streaming replica would be.
-        "TEST": {"MIRROR": "default"},
     }
 
 REDIS_URL = env("REDIS_URL", default="")
