@@ -20,7 +20,6 @@ production stack what a checkout hands to Celery (texts to farmers) is queued in
 worker would take it; no worker runs here, so the figures are what the buyer waits for.
 Prints a table; writes bench/results/production.json. Nothing here is asserted."""
 
-import http.client
 import json
 import os
 import statistics
@@ -143,39 +142,20 @@ def flush_bench_redis() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def page_rate(port: int, path: str, cookies: list[str], seconds: float) -> float:
-    """GETs of `path` per second, one connection per entry of `cookies` (a Cookie header, or "")."""
-    from bench.run import rate
-
-    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in cookies]
-
-    def get(i: int) -> None:
-        connections[i].request("GET", path, headers={"Cookie": cookies[i]} if cookies[i] else {})
-        response = connections[i].getresponse()
-        response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{path}: HTTP {response.status}")
-
-    try:
-        return rate(workers=len(cookies), seconds=seconds, step=get)
-    finally:
-        for connection in connections:
-            connection.close()
-
-
 def measure(stack: dict, seconds: float) -> dict[str, float]:
     from bench.checkout import per_second
+    from bench.run import requests_per_second
 
     port, category, product_pk = stack["port"], stack["category"], stack["product_pk"]
     anonymous = [""] * len(stack["shoppers"])
     signed_in = [
         "; ".join(f"{name}={value}" for name, value in shopper.http.cookies.items()) for shopper in stack["shoppers"]
     ]
-    page_rate(port, category, anonymous[:1], 0.1)  # a checkout of the last round changed the catalogue
+    requests_per_second(port, category, 0.1, anonymous[:1])  # a checkout of the last round changed the catalogue
     return {
-        "bare": page_rate(port, "/bench/bare/", anonymous, seconds),
-        "category_anonymous": page_rate(port, category, anonymous, seconds),
-        "category_signed_in": page_rate(port, category, signed_in, seconds),
+        "bare": requests_per_second(port, "/bench/bare/", seconds, anonymous),
+        "category_anonymous": requests_per_second(port, category, seconds, anonymous),
+        "category_signed_in": requests_per_second(port, category, seconds, signed_in),
         "checkouts": per_second(stack["shoppers"], lambda shopper: shopper.checkout(product_pk), seconds),
     }
 

@@ -136,18 +136,21 @@ def rate(*, workers: int, seconds: float, step) -> float:
     return sum(done) / (time.monotonic() - started)
 
 
-def requests_per_second(port: int, path: str, seconds: float) -> float:
-    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(CONCURRENCY)]
+def requests_per_second(port: int, path: str, seconds: float, cookies: list[str] | None = None) -> float:
+    """GETs of `path` per second over one connection for each entry of `cookies` (a Cookie
+    header, or "" for none); without them, CONCURRENCY anonymous connections."""
+    cookies = cookies if cookies is not None else [""] * CONCURRENCY
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in cookies]
 
     def get(i: int) -> None:
-        connections[i].request("GET", path)
+        connections[i].request("GET", path, headers={"Cookie": cookies[i]} if cookies[i] else {})
         response = connections[i].getresponse()
         response.read()
         if response.status != 200:
             raise RuntimeError(f"{path}: HTTP {response.status}")
 
     try:
-        return rate(workers=CONCURRENCY, seconds=seconds, step=get)
+        return rate(workers=len(cookies), seconds=seconds, step=get)
     finally:
         for conn in connections:
             conn.close()
